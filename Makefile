@@ -1,0 +1,48 @@
+# The few commands a newcomer needs. `make run` and `make test` set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export AWS_DEFAULT_REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: setup test test-fast lint typecheck validate build run bench clean
+
+$(VENV)/.installed: requirements/dev.txt layers/hoa_billing/requirements.txt layers/stripe_sdk/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements/dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(SAM_VENV)/bin/uv pip install --quiet --python $(SAM_VENV)/bin/python -r requirements/sam.txt
+	touch $@
+
+setup: $(VENV)/.installed  ## create the virtual environment and install pinned dependencies
+
+test: setup  ## the whole test suite (unit, integration against moto, end to end)
+	$(PY) -m pytest -n 2 --dist loadfile
+
+test-fast: setup  ## stop at the first failure, no parallelism
+	$(PY) -m pytest -x -q
+
+lint: setup  ## ruff and the template linter
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/cfn-lint template.yaml
+
+typecheck: setup
+	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local
+
+validate: $(SAM_VENV)/.installed  ## sam validate --lint
+	$(SAM) validate --lint
+
+build: $(SAM_VENV)/.installed  ## sam build, no Docker needed (makefile builds, arm64 wheels)
+	$(SAM) build
+
+clean:
+	rm -rf .aws-sam .pytest_cache .ruff_cache .mypy_cache .local

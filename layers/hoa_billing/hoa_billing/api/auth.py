@@ -1,0 +1,88 @@
+"""Principals from the JWT claims that API Gateway's authorizer verified.
+
+Claims: ``sub``; ``role`` ("manager" or "resident"); managers carry ``property_ids``
+(a JSON list, or the space-separated ``[a b]`` string that HTTP API authorizers make
+of list claims); residents carry ``resident_id``. API Gateway already rejects requests
+without a valid token; the handlers still refuse a missing or malformed principal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from hoa_billing.errors import Forbidden, Unauthorized
+from hoa_billing.models import Actor, ActorKind
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class ManagerPrincipal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    property_ids: frozenset[str]
+    name: str | None = None
+
+    def actor(self) -> Actor:
+        return Actor(kind=ActorKind.API, id=self.subject, name=self.name)
+
+
+class ResidentPrincipal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    resident_id: str
+
+    def actor(self) -> Actor:
+        return Actor(kind=ActorKind.API, id=self.subject)
+
+
+def claims_of(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    claims = (((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}).get("claims")
+    if not isinstance(claims, Mapping):
+        raise Unauthorized("Sign in again: the request carries no verified identity.")
+    return claims
+
+
+def _id_list(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        value = value.strip().removeprefix("[").removesuffix("]").replace(",", " ").split()
+    if not isinstance(value, list) or not all(isinstance(v, str) and _ID.match(v) for v in value):
+        raise Unauthorized("Sign in again: the token's property list is malformed.")
+    return frozenset(value)
+
+
+def _subject(claims: Mapping[str, Any]) -> str:
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip():
+        raise Unauthorized("Sign in again: the token has no subject.")
+    return subject
+
+
+def manager(event: Mapping[str, Any], property_id: str) -> ManagerPrincipal:
+    """The manager making this request, who must manage ``property_id`` (403 otherwise)."""
+    claims = claims_of(event)
+    subject = _subject(claims)
+    if claims.get("role") != "manager":
+        raise Forbidden("Only property managers can do this.")
+    principal = ManagerPrincipal(
+        subject=subject, property_ids=_id_list(claims.get("property_ids", [])), name=claims.get("name")
+    )
+    if property_id not in principal.property_ids:
+        raise Forbidden("You do not manage this property.", property_id=property_id)
+    return principal
+
+
+def resident(event: Mapping[str, Any]) -> ResidentPrincipal:
+    claims = claims_of(event)
+    subject = _subject(claims)
+    if claims.get("role") != "resident":
+        raise Forbidden("Only residents can use the resident portal.")
+    resident_id = claims.get("resident_id")
+    if not isinstance(resident_id, str) or not _ID.match(resident_id):
+        raise Unauthorized("Sign in again: the token's resident id is malformed.")
+    return ResidentPrincipal(subject=subject, resident_id=resident_id)

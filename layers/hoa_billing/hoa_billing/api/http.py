@@ -1,0 +1,178 @@
+"""One place for the HTTP concerns of every API function: building the resolver,
+mapping errors to responses, the body-size limit, Idempotency-Key handling, and the
+Lambda entry point with logging, tracing and metrics."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from hoa_billing import aws
+from hoa_billing.config import get_settings
+from hoa_billing.errors import DomainError, InvalidRequest, PayloadTooLarge
+from hoa_billing.observability import logger, metrics, tracer
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def error_response(status: int, code: str, message: str, **details: Any) -> Response[Any]:
+    return json_response(status, {"error": {"code": code, "message": message, **details}})
+
+
+def json_response(status: int, body: BaseModel | dict[str, Any]) -> Response[Any]:
+    payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    return Response(status_code=status, content_type="application/json", body=payload)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    fields = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        fields.append({"field": location or "body", "message": str(error.get("msg", "is invalid"))})
+    return fields
+
+
+def _reject_oversized_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    body = app.current_event.body or ""
+    limit = get_settings().max_body_bytes
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
+    return next_middleware(app)
+
+
+def create_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[_reject_oversized_body])
+
+    @app.exception_handler(DomainError)
+    def domain_error(exc: DomainError) -> Response[Any]:
+        if exc.http_status >= 500:
+            logger.exception("domain error")
+        metrics.add_metric(name=f"Refused_{exc.code}", unit="Count", value=1)
+        return json_response(exc.http_status, exc.to_body())
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response[Any]:
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            return error_response(400, "invalid_json", "The request body is not valid JSON.")
+        return error_response(
+            422, "validation_failed", "Some fields are missing or invalid.", fields=_field_errors(exc)
+        )
+
+    @app.exception_handler(IdempotencyValidationError)
+    def key_reused(exc: IdempotencyValidationError) -> Response[Any]:
+        return error_response(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request. Use a new key.",
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def in_progress(exc: IdempotencyAlreadyInProgressError) -> Response[Any]:
+        return error_response(409, "request_in_progress", "The same request is still being processed. Retry shortly.")
+
+    @app.not_found
+    def route_not_found(exc: NotFoundError) -> Response[Any]:
+        return error_response(404, "route_not_found", "No such route.")
+
+    @app.exception_handler(Exception)
+    def unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error")
+        metrics.add_metric(name="UnhandledError", unit="Count", value=1)
+        return error_response(500, "internal_error", "Something went wrong on our side. Try again in a moment.")
+
+    return app
+
+
+# -- Idempotency-Key -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _idempotency() -> tuple[IdempotencyConfig, Callable[..., dict[str, Any]]]:
+    settings = get_settings()
+    persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=aws.client("dynamodb"))
+    config = IdempotencyConfig(
+        event_key_jmespath="[key, principal, route]",
+        payload_validation_jmespath="body_sha256",
+        expires_after_seconds=settings.idempotency_ttl_seconds,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def run_once(request: dict[str, Any], operation: Callable[[], tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+        status, body = operation()
+        return {"status": status, "body": body}
+
+    return config, run_once
+
+
+def idempotent(
+    app: APIGatewayHttpResolver, principal: str, operation: Callable[[], tuple[int, BaseModel | dict[str, Any]]]
+) -> Response[Any]:
+    """Run a mutating operation at most once per (Idempotency-Key, principal, route).
+
+    A retry with the same key and body gets the first response; the same key with a
+    different body is refused with 422. Failed operations are not remembered, so a
+    corrected retry can succeed.
+    """
+
+    def call() -> tuple[int, dict[str, Any]]:
+        status, body = operation()
+        return status, body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+
+    event = app.current_event
+    key = event.headers.get("idempotency-key")
+    if key is None:
+        status, body = call()
+        return json_response(status, body)
+    if not 1 <= len(key) <= 128 or not key.isprintable():
+        raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
+    config, run_once = _idempotency()
+    config.register_lambda_context(app.lambda_context)
+    request = {
+        "key": key,
+        "principal": principal,
+        "route": f"{event.http_method} {event.path}",
+        "body_sha256": hashlib.sha256((event.body or "").encode()).hexdigest(),
+    }
+    stored = run_once(request=request, operation=call)
+    return json_response(stored["status"], stored["body"])
+
+
+# -- Lambda entry ----------------------------------------------------------------------
+
+
+def entry(app: APIGatewayHttpResolver, context_factory: Callable[[], dict[str, Any]]) -> Handler:
+    """The Lambda handler for an API function: the observability stack over ``app.resolve``.
+
+    ``context_factory`` builds the dependencies routes read from ``app.context``;
+    tests pass their own by calling ``handler(event, context, **overrides)``.
+    """
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext, **overrides: Any) -> dict[str, Any]:
+        app.append_context(**(context_factory() | overrides))
+        return app.resolve(event, context)
+
+    return handler

@@ -1,0 +1,260 @@
+"""API models: exactly what the frontend sends and receives (not the stored item shape)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+
+from hoa_billing import lifecycle
+from hoa_billing.models import EmailStatus, HistoryEntry, Invoice, InvoiceStatus, Resident
+from hoa_billing.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, format_money
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def _iso_date(value: Any) -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def _email(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.fullmatch(value.strip()):
+        raise ValueError("must be a valid email address, like resident@example.com")
+    local, domain = value.strip().rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def _currency(value: Any) -> Any:
+    if value not in CURRENCY_EXPONENTS:
+        raise ValueError(f"must be one of {', '.join(sorted(CURRENCY_EXPONENTS))}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+EmailAddress = Annotated[str | None, BeforeValidator(_email)]
+Currency = Annotated[str, BeforeValidator(_currency)]
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+MinorUnits = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units (cents).")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests ------------------------------------------------------------------------
+
+
+class ResidentIn(Strict):
+    name: Annotated[Text, StringConstraints(max_length=120)]
+    unit: Annotated[Text, StringConstraints(max_length=40)]
+    email: EmailAddress = None
+
+
+class LineItemIn(Strict):
+    description: Annotated[Text, StringConstraints(max_length=200)]
+    amount: MinorUnits
+
+
+class InvoiceIn(Strict):
+    resident_id: Id
+    line_items: list[LineItemIn] = Field(min_length=1, max_length=100)
+    currency: Currency = Field(description="ISO 4217 code; must be the property's currency.")
+    due_date: IsoDate = Field(description="YYYY-MM-DD, today or later in the property's time zone.")
+    memo: Annotated[Text, StringConstraints(max_length=500)] | None = None
+
+
+class PublishIn(Strict):
+    send_email: StrictBool | None = Field(
+        default=None,
+        description="Email the resident. Defaults to true when the resident has an address.",
+    )
+
+
+class VoidIn(Strict):
+    reason: Annotated[Text, StringConstraints(min_length=3, max_length=500)]
+
+
+# -- responses -----------------------------------------------------------------------
+
+
+class Money(BaseModel):
+    amount: int
+    currency: str
+    formatted: str
+
+    @classmethod
+    def of(cls, amount: int, currency: str) -> Money:
+        return cls(amount=amount, currency=currency, formatted=format_money(amount, currency))
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class ResidentOut(BaseModel):
+    resident_id: str
+    property_id: str
+    name: str
+    unit: str
+    email: str | None
+    has_email: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, resident: Resident) -> ResidentOut:
+        return cls(
+            resident_id=resident.resident_id,
+            property_id=resident.property_id,
+            name=resident.name,
+            unit=resident.unit,
+            email=resident.email,
+            has_email=resident.can_receive_email,
+            created_at=resident.created_at,
+        )
+
+
+class ResidentListOut(BaseModel):
+    items: list[ResidentOut]
+    next_cursor: str | None
+
+
+class InvoiceRow(BaseModel):
+    """One row of the Invoices page."""
+
+    invoice_id: str
+    number: str
+    status: InvoiceStatus
+    resident_id: str
+    resident_name: str
+    amount_due: Money
+    amount_paid: Money
+    due_date: date
+    email_status: EmailStatus
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> InvoiceRow:
+        currency = row["currency"]
+        return cls(
+            invoice_id=row["invoice_id"],
+            number=row["number"],
+            status=InvoiceStatus(row["status"]),
+            resident_id=row["resident_id"],
+            resident_name=row["resident_name"],
+            amount_due=Money.of(int(row["amount_due"]), currency),
+            amount_paid=Money.of(int(row.get("amount_paid", 0)), currency),
+            due_date=date.fromisoformat(row["due_date"]),
+            email_status=EmailStatus(row.get("email_status", EmailStatus.NOT_REQUESTED)),
+        )
+
+
+class InvoiceListOut(BaseModel):
+    items: list[InvoiceRow]
+    next_cursor: str | None
+
+
+class LineItemOut(BaseModel):
+    description: str
+    amount: Money
+
+
+class EmailDeliveryOut(BaseModel):
+    requested: bool
+    status: EmailStatus
+    details: dict[str, Any]
+
+
+class InvoiceOut(BaseModel):
+    invoice_id: str
+    property_id: str
+    number: str
+    status: InvoiceStatus
+    resident_id: str
+    resident_name: str
+    line_items: list[LineItemOut]
+    amount_due: Money
+    amount_paid: Money
+    amount_processing: Money
+    balance: Money
+    due_date: date
+    memo: str | None
+    created_at: datetime
+    published_at: datetime | None
+    voided_at: datetime | None
+    void_reason: str | None
+    paid_at: datetime | None
+    email: EmailDeliveryOut
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> InvoiceOut:
+        def money(amount: int) -> Money:
+            return Money.of(amount, invoice.currency)
+
+        return cls(
+            invoice_id=invoice.invoice_id,
+            property_id=invoice.property_id,
+            number=invoice.number,
+            status=invoice.status,
+            resident_id=invoice.resident_id,
+            resident_name=invoice.resident_name,
+            line_items=[LineItemOut(description=li.description, amount=money(li.amount)) for li in invoice.line_items],
+            amount_due=money(invoice.amount_due),
+            amount_paid=money(invoice.amount_paid),
+            amount_processing=money(invoice.amount_processing),
+            balance=money(invoice.balance),
+            due_date=invoice.due_date,
+            memo=invoice.memo,
+            created_at=invoice.created_at,
+            published_at=invoice.published_at,
+            voided_at=invoice.voided_at,
+            void_reason=invoice.void_reason,
+            paid_at=invoice.paid_at,
+            email=EmailDeliveryOut(
+                requested=invoice.email_requested, status=invoice.email_status, details=invoice.email_details
+            ),
+        )
+
+
+class EmailCheckbox(BaseModel):
+    enabled: bool = Field(description="False when the resident has no email address on file.")
+    checked_by_default: bool
+
+
+class PublishPreview(BaseModel):
+    """What the Publish confirmation dialog shows."""
+
+    number: str
+    amount: Money
+    resident_name: str
+    email_checkbox: EmailCheckbox
+
+
+class InvoiceDetailOut(BaseModel):
+    invoice: InvoiceOut
+    history: list[HistoryEntry]
+    actions: list[lifecycle.Action]
+    publish_preview: PublishPreview | None
+
+
+class DraftTotal(BaseModel):
+    count: int
+    total: Money
+
+
+class SummaryOut(BaseModel):
+    counts: dict[InvoiceStatus, int]
+    drafts: DraftTotal
+    published_without_email_address: list[dict[str, str]] = Field(
+        description="Open or Overdue invoices whose resident had no address: tell them another way."
+    )

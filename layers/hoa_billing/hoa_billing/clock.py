@@ -1,0 +1,48 @@
+"""Time and identifiers, as adapters so tests can pin them."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock for tests: it says what it is told."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def today_in(clock: Clock, time_zone: str) -> date:
+    return clock.now().astimezone(ZoneInfo(time_zone)).date()
+
+
+def new_id(prefix: str) -> str:
+    """A ULID with a type prefix: sortable by creation time, unique without coordination."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        value, index = divmod(value, 32)
+        chars.append(_CROCKFORD[index])
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

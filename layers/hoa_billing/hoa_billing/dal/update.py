@@ -1,0 +1,91 @@
+"""A small builder for conditional UpdateItem requests.
+
+Every state change of an invoice is one UpdateItem whose ConditionExpression states
+what must be true *in DynamoDB, in the same request*: never read-then-write.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hoa_billing.dal.items import to_attr
+
+
+class Update:
+    def __init__(self) -> None:
+        self._set: list[str] = []
+        self._add: list[str] = []
+        self._remove: list[str] = []
+        self._conditions: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def _name(self, field: str) -> str:
+        placeholder = f"#{field}"
+        self.names[placeholder] = field
+        return placeholder
+
+    def _value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = to_attr(value)
+        return placeholder
+
+    def set(self, field: str, value: Any) -> Update:
+        if value is None:
+            return self.remove(field)
+        self._set.append(f"{self._name(field)} = {self._value(value)}")
+        return self
+
+    def set_many(self, fields: dict[str, Any]) -> Update:
+        for field, value in fields.items():
+            self.set(field, value)
+        return self
+
+    def add(self, field: str, amount: int) -> Update:
+        self._add.append(f"{self._name(field)} {self._value(amount)}")
+        return self
+
+    def append(self, field: str, entries: list[Any]) -> Update:
+        name = self._name(field)
+        empty = self._value([])
+        self._set.append(f"{name} = list_append(if_not_exists({name}, {empty}), {self._value(entries)})")
+        return self
+
+    def remove(self, field: str) -> Update:
+        self._remove.append(self._name(field))
+        return self
+
+    def require(self, condition: str, **values: Any) -> Update:
+        """Add a condition: ``{field}`` names an attribute, ``:key`` a value passed as ``key=``."""
+        text = re.sub(r"\{(\w+)\}", lambda m: self._name(m.group(1)), condition)
+        text = re.sub(r":(\w+)", lambda m: self._value(values[m.group(1)]), text)
+        self._conditions.append(f"({text})")
+        return self
+
+    def require_status_in(self, statuses: frozenset[str] | set[str] | list[str]) -> Update:
+        placeholders = ", ".join(self._value(str(s)) for s in sorted(statuses))
+        self._conditions.append(f"({self._name('status')} IN ({placeholders}))")
+        return self
+
+    def request(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+        clauses = []
+        if self._set:
+            clauses.append("SET " + ", ".join(self._set))
+        if self._add:
+            clauses.append("ADD " + ", ".join(self._add))
+        if self._remove:
+            clauses.append("REMOVE " + ", ".join(self._remove))
+        request: dict[str, Any] = {
+            "TableName": table,
+            "Key": {k: to_attr(v) for k, v in key.items()},
+            "UpdateExpression": " ".join(clauses),
+            "ExpressionAttributeNames": self.names,
+            "ReturnValues": "ALL_NEW",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if self.values:
+            request["ExpressionAttributeValues"] = self.values
+        if self._conditions:
+            request["ConditionExpression"] = " AND ".join(self._conditions)
+        return request

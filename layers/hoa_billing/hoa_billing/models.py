@@ -1,0 +1,135 @@
+"""Domain models: what an invoice, a resident and a property are, independent of storage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "Draft"
+    OPEN = "Open"
+    OVERDUE = "Overdue"
+    PAID = "Paid"
+    VOID = "Void"
+
+
+# Statuses a resident may ever see. Drafts are kept out of the resident index by
+# construction; this tuple documents the same fact for readers and tests.
+PUBLISHED_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.OVERDUE, InvoiceStatus.PAID, InvoiceStatus.VOID)
+
+
+class ActorKind(StrEnum):
+    API = "api"
+    SCHEDULE = "schedule"
+    STRIPE = "stripe"
+    SYSTEM = "system"
+
+
+class Actor(BaseModel):
+    """Who caused a change, and through which door it came in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ActorKind
+    id: str
+    name: str | None = None
+
+
+class EmailStatus(StrEnum):
+    NOT_REQUESTED = "not_requested"
+    SKIPPED_NO_ADDRESS = "skipped_no_address"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+
+
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    action: str
+    actor: Actor
+    from_status: InvoiceStatus | None = None
+    to_status: InvoiceStatus | None = None
+    reason: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class LineItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    description: str
+    amount: int
+
+
+class Recipient(BaseModel):
+    """Where the publish email goes: captured when the invoice is published."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    email: str
+
+
+class Property(BaseModel):
+    property_id: str
+    name: str
+    time_zone: str = "America/New_York"
+    currency: str = "USD"
+
+
+class Resident(BaseModel):
+    resident_id: str
+    property_id: str
+    name: str
+    unit: str
+    email: str | None = None
+    email_bouncing: bool = False
+    created_at: datetime
+
+    @property
+    def can_receive_email(self) -> bool:
+        return bool(self.email) and not self.email_bouncing
+
+
+class Invoice(BaseModel):
+    invoice_id: str
+    property_id: str
+    property_name: str
+    time_zone: str
+    resident_id: str
+    resident_name: str
+    number: str
+    status: InvoiceStatus
+    currency: str
+    line_items: list[LineItem]
+    amount_due: int
+    amount_paid: int = 0
+    amount_processing: int = 0
+    due_date: date
+    memo: str | None = None
+    created_at: datetime
+    created_by: Actor
+    published_at: datetime | None = None
+    published_by: Actor | None = None
+    email_requested: bool = False
+    email_status: EmailStatus = EmailStatus.NOT_REQUESTED
+    email_details: dict[str, Any] = Field(default_factory=dict)
+    recipient: Recipient | None = None
+    publish_id: str | None = None
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+    paid_at: datetime | None = None
+    needs_attention: bool = False
+    history: list[HistoryEntry] = Field(default_factory=list)
+    version: int = 1
+
+    @property
+    def balance(self) -> int:
+        return self.amount_due - self.amount_paid

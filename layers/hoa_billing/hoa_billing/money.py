@@ -1,0 +1,41 @@
+"""Money is an integer count of minor units plus an ISO 4217 code. Never a float."""
+
+from __future__ import annotations
+
+# Minor-unit exponent of each currency we accept. Kept short on purpose: adding a
+# currency is a product decision (Stripe support, formatting), not a free-text field.
+CURRENCY_EXPONENTS: dict[str, int] = {
+    "USD": 2,
+    "CAD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "AUD": 2,
+    "NZD": 2,
+    "MXN": 2,
+    "JPY": 0,
+}
+
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "USD": "$",
+    "CAD": "CA$",
+    "EUR": "€",
+    "GBP": "£",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "MXN": "MX$",
+    "JPY": "¥",
+}
+
+# An upper bound that keeps a typo (an extra few zeros) from becoming a real invoice.
+MAX_AMOUNT_MINOR = 100_000_000_00
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """``format_money(123456, "USD") == "$1,234.56"``; negative amounts keep their sign."""
+    exponent = CURRENCY_EXPONENTS[currency]
+    sign = "-" if amount_minor < 0 else ""
+    whole, fraction = divmod(abs(amount_minor), 10**exponent)
+    text = f"{whole:,}"
+    if exponent:
+        text += f".{fraction:0{exponent}d}"
+    return f"{sign}{CURRENCY_SYMBOLS[currency]}{text}"
