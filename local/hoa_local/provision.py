@@ -3,6 +3,7 @@ moto in-process for tests, moto's server for the local runtime."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hoa_local.template import Stack
@@ -29,7 +30,40 @@ def create_tables(stack: Stack, dynamodb: Any) -> None:
         }
 
 
+def create_queues(stack: Stack, sqs: Any) -> None:
+    """Queues in dependency order: a dead-letter queue before the queue that names it."""
+    pending = dict(stack.resources("AWS::SQS::Queue"))
+    while pending:
+        for logical, props in list(pending.items()):
+            redrive = props.get("RedrivePolicy")
+            target = (redrive or {}).get("deadLetterTargetArn", {}).get("Fn::GetAtt", [None])[0]
+            if target in pending:
+                continue
+            attributes = {
+                key: str(stack.resolve(props[key]))
+                for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+                if key in props
+            }
+            if redrive:
+                attributes["RedrivePolicy"] = json.dumps(
+                    {key: str(value) for key, value in stack.resolve(redrive).items()}
+                )
+            name = stack.physical_name(logical)
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            stack.attributes[logical] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
+            del pending[logical]
+
+
+def create_topics(stack: Stack, sns: Any) -> None:
+    for logical in stack.resources("AWS::SNS::Topic"):
+        arn = sns.create_topic(Name=stack.physical_name(logical))["TopicArn"]
+        stack.attributes[logical] = {"Ref": arn, "TopicArn": arn, "TopicName": stack.physical_name(logical)}
+
+
 def provision(stack: Stack, clients: Any) -> Stack:
     """Create every supported resource; ``clients(service)`` returns a boto3 client."""
     create_tables(stack, clients("dynamodb"))
+    create_queues(stack, clients("sqs"))
+    create_topics(stack, clients("sns"))
     return stack
