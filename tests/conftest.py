@@ -30,9 +30,11 @@ from moto import mock_aws
 from hoa_billing.dal.directory import DirectoryRepository
 from hoa_billing.models import Property
 from hoa_local.apigw import Router, http_event, load_sample
+from hoa_local.moto_fixes import make_dynamodb_requests_atomic
 from hoa_local.provision import provision
 from hoa_local.template import Stack
 
+make_dynamodb_requests_atomic()
 STACK = Stack(name="hoa-test")
 # Every function sees the same Globals environment; names are deterministic per stack.
 for _key, _value in STACK.function_environment("InvoiceReadsFunction").items():
