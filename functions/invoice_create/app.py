@@ -57,4 +57,4 @@ def delete_draft(property_id: str, invoice_id: str) -> Response[dict]:
     return json_response(200, {"deleted": invoice_id})
 
 
-lambda_handler = entry(app, service_context)
+lambda_handler = entry(app, service_context, caller="manager")

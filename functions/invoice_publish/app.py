@@ -29,4 +29,4 @@ def publish(property_id: str, invoice_id: str, body: Annotated[PublishIn, Body()
     return idempotent(app, manager.subject, publish_once)
 
 
-lambda_handler = entry(app, service_context)
+lambda_handler = entry(app, service_context, caller="manager")

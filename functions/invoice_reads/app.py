@@ -96,4 +96,4 @@ def invoice_detail(property_id: str, invoice_id: str) -> Response[InvoiceDetailO
     return json_response(200, detail)
 
 
-lambda_handler = entry(app, service_context)
+lambda_handler = entry(app, service_context, caller="manager")

@@ -27,4 +27,4 @@ def void(property_id: str, invoice_id: str, body: Annotated[VoidIn, Body()]) -> 
     return idempotent(app, manager.subject, void_once)
 
 
-lambda_handler = entry(app, service_context)
+lambda_handler = entry(app, service_context, caller="manager")

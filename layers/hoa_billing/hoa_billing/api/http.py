@@ -5,13 +5,13 @@ Lambda entry point with logging, tracing and metrics."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from hoa_billing import aws
+from hoa_billing.api import auth
 from hoa_billing.config import get_settings
 from hoa_billing.errors import DomainError, InvalidRequest, PayloadTooLarge
 from hoa_billing.observability import logger, metrics, tracer
@@ -51,17 +52,33 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return fields
 
 
-def _reject_oversized_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    body = app.current_event.body or ""
-    limit = get_settings().max_body_bytes
-    if len(body) > limit:
-        raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
-    return next_middleware(app)
+def _refusal(error: DomainError) -> dict[str, Any]:
+    return {
+        "statusCode": error.http_status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(error.to_body()),
+    }
+
+
+def _screen(event: dict[str, Any], caller: str | None) -> dict[str, Any] | None:
+    """Checks made before anything parses the request (Powertools validates the body
+    before a route runs): the caller may use this function at all, and the body is not
+    oversized. A stranger learns nothing from validation errors."""
+    try:
+        if caller == "manager":
+            auth.manager(event, (event.get("pathParameters") or {}).get("property_id", ""))
+        elif caller == "resident":
+            auth.resident(event)
+        limit = get_settings().max_body_bytes
+        if len(event.get("body") or "") > limit:
+            raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
+    except DomainError as refused:
+        return _refusal(refused)
+    return None
 
 
 def create_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.use(middlewares=[_reject_oversized_body])
 
     @app.exception_handler(DomainError)
     def domain_error(exc: DomainError) -> Response[Any]:
@@ -161,9 +178,11 @@ def idempotent(
 # -- Lambda entry ----------------------------------------------------------------------
 
 
-def entry(app: APIGatewayHttpResolver, context_factory: Callable[[], dict[str, Any]]) -> Handler:
+def entry(app: APIGatewayHttpResolver, context_factory: Callable[[], dict[str, Any]], *, caller: str | None) -> Handler:
     """The Lambda handler for an API function: the observability stack over ``app.resolve``.
 
+    ``caller`` ("manager", "resident" or None for unauthenticated routes) is screened
+    before the request is parsed; routes still take their principal from ``auth``.
     ``context_factory`` builds the dependencies routes read from ``app.context``;
     tests pass their own by calling ``handler(event, context, **overrides)``.
     """
@@ -172,6 +191,9 @@ def entry(app: APIGatewayHttpResolver, context_factory: Callable[[], dict[str, A
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext, **overrides: Any) -> dict[str, Any]:
+        refused = _screen(event, caller)
+        if refused:
+            return refused
         app.append_context(**(context_factory() | overrides))
         return app.resolve(event, context)
 
