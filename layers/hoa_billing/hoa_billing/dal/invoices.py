@@ -138,8 +138,9 @@ class InvoiceRepository:
         """One page, newest first within a status; statuses in lifecycle order when unfiltered."""
         statuses = [status] if status else list(LISTING_ORDER)
         scope = f"{property_id}|{status or '*'}"
-        state = decode_cursor(cursor, scope=scope) if cursor else {"scope": scope, "group": 0, "shards": {}}
-        group, positions = int(state.get("group", 0)), dict(state.get("shards", {}))
+        state: dict[str, Any] = decode_cursor(cursor, scope=scope) if cursor else {"scope": scope, "group": 0}
+        group: int = state.get("group", 0)
+        positions: dict[str, Any] = state.get("shards", {})
         rows: list[dict[str, Any]] = []
         while group < len(statuses) and len(rows) < limit:
             page, positions = self._merge_shards(property_id, statuses[group], limit - len(rows), positions)

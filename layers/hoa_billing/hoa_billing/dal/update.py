@@ -7,6 +7,7 @@ what must be true *in DynamoDB, in the same request*: never read-then-write.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from hoa_billing.dal.items import to_attr
@@ -63,7 +64,7 @@ class Update:
         self._conditions.append(f"({text})")
         return self
 
-    def require_status_in(self, statuses: frozenset[str] | set[str] | list[str]) -> Update:
+    def require_status_in(self, statuses: Iterable[str]) -> Update:
         placeholders = ", ".join(self._value(str(s)) for s in sorted(statuses))
         self._conditions.append(f"({self._name('status')} IN ({placeholders}))")
         return self
