@@ -8,7 +8,7 @@ SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup test test-fast lint typecheck validate build run bench clean
+.PHONY: setup test test-fast lint typecheck openapi openapi-check validate build run bench clean
 
 $(VENV)/.installed: requirements/dev.txt layers/hoa_billing/requirements.txt layers/stripe_sdk/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ lint: setup  ## ruff and the template linter
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml
+
+openapi: setup  ## regenerate docs/openapi.json from the handlers
+	PYTHONPATH=layers/hoa_billing:functions:local $(PY) -m hoa_local.openapi
+
+openapi-check: setup  ## fail if docs/openapi.json is stale or routes differ from template.yaml
+	PYTHONPATH=layers/hoa_billing:functions:local $(PY) -m hoa_local.openapi --check
 
 typecheck: setup
 	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local

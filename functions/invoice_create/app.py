@@ -22,7 +22,10 @@ def _service() -> InvoiceService:
     return service
 
 
-@app.post("/properties/<property_id>/residents")
+@app.post(
+    "/properties/<property_id>/residents",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": ResidentOut}}}},
+)
 def create_resident(property_id: str, body: Annotated[ResidentIn, Body()]) -> Response[ResidentOut]:
     manager = auth.manager(app.current_event.raw_event, property_id)
 
@@ -33,7 +36,10 @@ def create_resident(property_id: str, body: Annotated[ResidentIn, Body()]) -> Re
     return idempotent(app, manager.subject, create)
 
 
-@app.post("/properties/<property_id>/invoices")
+@app.post(
+    "/properties/<property_id>/invoices",
+    responses={201: {"description": "Created", "content": {"application/json": {"model": InvoiceOut}}}},
+)
 def create_invoice(property_id: str, body: Annotated[InvoiceIn, Body()]) -> Response[InvoiceOut]:
     manager = auth.manager(app.current_event.raw_event, property_id)
 
