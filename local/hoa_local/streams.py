@@ -196,7 +196,7 @@ class EventSourceMapping:
                     self._run(batch[:half], invoke, report)
                     self._run(batch[half:], invoke, report)
                     return
-                first_failed = 0
+                first_failed: int | None = 0
             else:
                 first_failed = self._first_failure(batch, response)
                 if first_failed is None:
