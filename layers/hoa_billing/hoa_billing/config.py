@@ -22,3 +22,41 @@ class Settings(BaseModel):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings.model_validate(dict(os.environ))
+
+
+class EmailSettings(BaseModel):
+    """What the email functions need on top of ``Settings``: validated at their cold start."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    sender_email: str = Field(alias="SENDER_EMAIL", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    portal_base_url: str = Field(alias="PORTAL_BASE_URL", pattern=r"^https?://[^\s]+$")
+    # Empty: no configuration set (no bounce and complaint notifications).
+    configuration_set: str | None = Field(alias="SES_CONFIGURATION_SET", default=None)
+    # A claim younger than this belongs to a process that may still be sending; it must
+    # exceed the sender function's timeout (after which Lambda has stopped that process).
+    claim_lease_seconds: int = Field(alias="EMAIL_CLAIM_LEASE_SECONDS", default=120, gt=0)
+    # Deliveries that failed this many times are marked failed instead of retried again.
+    max_attempts: int = Field(alias="EMAIL_MAX_ATTEMPTS", default=20, gt=0)
+
+
+class ResendSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    # A manager may ask for the same invoice's email again at most this often.
+    resend_interval_seconds: int = Field(alias="EMAIL_RESEND_INTERVAL_SECONDS", default=60, gt=0)
+
+
+def _set_variables() -> dict[str, str]:
+    # An empty variable (an optional template parameter left blank) means "not set".
+    return {key: value for key, value in os.environ.items() if value != ""}
+
+
+@lru_cache(maxsize=1)
+def get_email_settings() -> EmailSettings:
+    return EmailSettings.model_validate(_set_variables())
+
+
+@lru_cache(maxsize=1)
+def get_resend_settings() -> ResendSettings:
+    return ResendSettings.model_validate(_set_variables())

@@ -123,6 +123,12 @@ class Invoice(BaseModel):
     email_details: dict[str, Any] = Field(default_factory=dict)
     recipient: Recipient | None = None
     publish_id: str | None = None
+    # The email request the stream is delivering: the publish, or a later resend.
+    email_request_id: str | None = None
+    email_requested_at: datetime | None = None
+    email_attempts: int = 0
+    email_claim_token: str | None = None
+    email_claim_at: datetime | None = None
     voided_at: datetime | None = None
     void_reason: str | None = None
     paid_at: datetime | None = None
