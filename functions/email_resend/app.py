@@ -24,4 +24,4 @@ def resend_email(property_id: str, invoice_id: str) -> Response[InvoiceOut]:
     return idempotent(app, manager.subject, resend_once)
 
 
-lambda_handler = entry(app, lambda: {"resends": email_resends()})
+lambda_handler = entry(app, lambda: {"resends": email_resends()}, caller="manager")
