@@ -175,6 +175,7 @@ class FakeStripe:
     """A local Stripe API (Checkout Session create only) on a thread. Use as a context manager."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
         self.requests: list[dict[str, Any]] = []
         self.sessions: dict[str, dict[str, Any]] = {}
         self._by_key: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}
@@ -186,8 +187,7 @@ class FakeStripe:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self.host}:{self.server.server_port}"
 
     def start(self) -> FakeStripe:
         self._thread.start()
