@@ -35,7 +35,14 @@ from hoa_local.provision import provision
 from hoa_local.template import Stack
 
 make_dynamodb_requests_atomic()
-STACK = Stack(name="hoa-test")
+# The parameters a deployment must supply, with values for tests.
+PARAMETERS = {
+    "JwtIssuer": "https://auth.example.com/",
+    "JwtAudience": "hoa-portal",
+    "SenderEmail": "billing@maplecourt.example",
+    "PortalBaseUrl": "https://portal.maplecourt.example",
+}
+STACK = Stack(name="hoa-test", parameters=dict(PARAMETERS))
 # Every function sees the same Globals environment; names are deterministic per stack.
 for _key, _value in STACK.function_environment("InvoiceReadsFunction").items():
     os.environ.setdefault(_key, _value)
@@ -45,7 +52,7 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 @pytest.fixture
 def stack() -> Iterator[Stack]:
     with mock_aws():
-        yield provision(Stack(name=STACK.name), boto3.client)
+        yield provision(Stack(name=STACK.name, parameters=dict(PARAMETERS)), boto3.client)
 
 
 def manager_claims(*property_ids: str, sub: str = "mgr-1") -> dict[str, Any]:

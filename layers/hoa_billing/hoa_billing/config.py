@@ -60,3 +60,37 @@ def get_email_settings() -> EmailSettings:
 @lru_cache(maxsize=1)
 def get_resend_settings() -> ResendSettings:
     return ResendSettings.model_validate(_set_variables())
+
+
+class CheckoutSettings(BaseModel):
+    """The portal checkout function: where Stripe sends the resident back, and the API key."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    stripe_api_key_parameter: str = Field(alias="STRIPE_API_KEY_PARAMETER", pattern=r"^/[\w./-]+$")
+    portal_base_url: str = Field(alias="PORTAL_BASE_URL", pattern=r"^https?://[^\s]+$")
+    # Only set outside AWS (tests, the local runtime): a fake Stripe API on localhost.
+    stripe_api_base: str | None = Field(alias="STRIPE_API_BASE", default=None, pattern=r"^https?://\S+$")
+
+
+class WebhookSettings(BaseModel):
+    """The Stripe webhook function: the endpoint secret and the processed-events table."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    stripe_webhook_secret_parameter: str = Field(alias="STRIPE_WEBHOOK_SECRET_PARAMETER", pattern=r"^/[\w./-]+$")
+    stripe_events_table: str = Field(alias="STRIPE_EVENTS_TABLE", min_length=3)
+    # Stripe's own default: a signature older than this is a replay, refused with 400.
+    tolerance_seconds: int = Field(alias="STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300, gt=0, le=3600)
+    # Stripe retries for up to three days; remembering event ids for 30 covers every retry.
+    remember_days: int = Field(alias="STRIPE_EVENTS_RETENTION_DAYS", default=30, gt=0)
+
+
+@lru_cache(maxsize=1)
+def get_checkout_settings() -> CheckoutSettings:
+    return CheckoutSettings.model_validate(dict(os.environ))
+
+
+@lru_cache(maxsize=1)
+def get_webhook_settings() -> WebhookSettings:
+    return WebhookSettings.model_validate(dict(os.environ))

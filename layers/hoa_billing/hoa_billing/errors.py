@@ -116,6 +116,22 @@ class NoDraftsToPublish(Conflict):
     code = "no_drafts"
 
 
+class InvalidSignature(DomainError):
+    """A webhook whose signature or timestamp does not check out: nothing is changed."""
+
+    code = "invalid_signature"
+    http_status = 400
+
+
+class PaymentProviderUnavailable(DomainError):
+    code = "payment_provider_unavailable"
+    http_status = 502
+
+
+class EventInProgress(Conflict):
+    code = "event_in_progress"
+
+
 class TooManyRequests(DomainError):
     code = "too_many_requests"
     http_status = 429

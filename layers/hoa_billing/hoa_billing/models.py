@@ -98,6 +98,30 @@ class Resident(BaseModel):
         return bool(self.email) and not self.email_bouncing
 
 
+class PaymentState(StrEnum):
+    """One Stripe payment (keyed by its PaymentIntent) as far as this invoice knows.
+
+    ``attempt_failed``: a card was declined inside Checkout; the resident may still pay.
+    ``processing``: a bank debit (ACH) was submitted and takes days; the money is not in yet.
+    ``succeeded`` and ``failed`` are final.
+    """
+
+    ATTEMPT_FAILED = "attempt_failed"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class PaymentRecord(BaseModel):
+    payment_id: str
+    state: PaymentState
+    amount: int
+    currency: str
+    session_id: str | None = None
+    failure: dict[str, Any] | None = None
+    updated_at: datetime
+
+
 class Invoice(BaseModel):
     invoice_id: str
     property_id: str
@@ -133,6 +157,11 @@ class Invoice(BaseModel):
     void_reason: str | None = None
     paid_at: datetime | None = None
     needs_attention: bool = False
+    # Stripe payments by PaymentIntent id and refunded amounts by charge id. Created empty
+    # with the invoice so conditional updates can address ``payments.<id>`` directly.
+    payments: dict[str, PaymentRecord] = Field(default_factory=dict)
+    refunds: dict[str, int] = Field(default_factory=dict)
+    amount_refunded: int = 0
     history: list[HistoryEntry] = Field(default_factory=list)
     version: int = 1
 

@@ -195,6 +195,10 @@ class InvoiceOut(BaseModel):
     void_reason: str | None
     paid_at: datetime | None
     email: EmailDeliveryOut
+    amount_refunded: Money
+    needs_attention: bool = Field(
+        description="A payment needs a person: paid on a Void or Paid invoice, overpaid, or refunded."
+    )
 
     @classmethod
     def of(cls, invoice: Invoice) -> InvoiceOut:
@@ -223,6 +227,8 @@ class InvoiceOut(BaseModel):
             email=EmailDeliveryOut(
                 requested=invoice.email_requested, status=invoice.email_status, details=invoice.email_details
             ),
+            amount_refunded=money(invoice.amount_refunded),
+            needs_attention=invoice.needs_attention,
         )
 
 

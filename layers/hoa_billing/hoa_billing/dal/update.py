@@ -23,9 +23,14 @@ class Update:
         self.values: dict[str, Any] = {}
 
     def _name(self, field: str) -> str:
-        placeholder = f"#{field}"
-        self.names[placeholder] = field
-        return placeholder
+        """``"payments.pi_1.state"`` names a nested map entry: one placeholder per part."""
+        placeholders = []
+        for part in field.split("."):
+            if not re.fullmatch(r"\w+", part):
+                raise ValueError(f"attribute path part {part!r} must be letters, digits or underscores")
+            self.names[f"#{part}"] = part
+            placeholders.append(f"#{part}")
+        return ".".join(placeholders)
 
     def _value(self, value: Any) -> str:
         placeholder = f":v{len(self.values)}"
@@ -58,8 +63,9 @@ class Update:
         return self
 
     def require(self, condition: str, **values: Any) -> Update:
-        """Add a condition: ``{field}`` names an attribute, ``:key`` a value passed as ``key=``."""
-        text = re.sub(r"\{(\w+)\}", lambda m: self._name(m.group(1)), condition)
+        """Add a condition: ``{field}`` names an attribute (or a ``map.key`` path), ``:key``
+        a value passed as ``key=``."""
+        text = re.sub(r"\{([\w.]+)\}", lambda m: self._name(m.group(1)), condition)
         text = re.sub(r":(\w+)", lambda m: self._value(values[m.group(1)]), text)
         self._conditions.append(f"({text})")
         return self

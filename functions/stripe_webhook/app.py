@@ -1,0 +1,47 @@
+"""Stripe webhook: verify the signature on the raw body, apply each event at most once.
+
+No JWT on this route: Stripe signs every delivery with the endpoint secret instead.
+Answers 2xx once the event is recorded; 400 for a bad or stale signature (nothing
+changed); 5xx only when the event could not be recorded, so that Stripe retries it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from aws_lambda_powertools.event_handler import Response
+
+from hoa_billing.api.http import create_app, entry, json_response
+from hoa_billing.errors import InvalidSignature
+from hoa_billing.observability import logger, metrics
+from hoa_billing.payment_wiring import webhook_context
+from hoa_billing.payments import StripeWebhook
+
+app = create_app()
+
+
+def raw_body() -> bytes:
+    """The exact bytes Stripe signed (API Gateway base64-encodes bodies it sees as binary)."""
+    event = app.current_event.raw_event
+    body = event.get("body") or ""
+    if not event.get("isBase64Encoded"):
+        return str(body).encode("utf-8")
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidSignature("The webhook body is not valid base64.") from exc
+
+
+@app.post("/webhooks/stripe")
+def stripe_webhook() -> Response[dict]:
+    webhook: StripeWebhook = app.context["webhook"]
+    applied = webhook.receive(raw_body(), app.current_event.headers.get("stripe-signature"))
+    metrics.add_metric(name=f"StripeEvent_{applied.outcome}", unit="Count", value=1)
+    if applied.attention:
+        metrics.add_metric(name="PaymentNeedsAttention", unit="Count", value=1)
+        logger.warning("payment needs attention", invoice_id=applied.invoice_id, reason=applied.attention)
+    return json_response(200, {"received": True, "outcome": applied.outcome})
+
+
+lambda_handler = entry(app, webhook_context, caller=None)  # Stripe signs the body instead
