@@ -1,0 +1,159 @@
+"""Every route x every kind of caller: only the right principal succeeds.
+
+Callers: no token, a malformed token, the wrong role, a manager of another property,
+another resident, and the right principal. Routes come from template.yaml, so a route
+added without a row here fails ``test_every_route_is_in_the_matrix``. No response to a
+resident ever contains a draft.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from hoa_local.template import Stack
+from tests.conftest import Api, manager_claims, resident_claims, table_items
+from tests.integration.helpers import create_draft, create_resident, draft_body, publish
+
+
+@dataclass
+class World:
+    """Property A with residents A and B; each has a draft and an Open invoice."""
+
+    draft_a: dict[str, Any]
+    open_a: dict[str, Any]
+    draft_b: dict[str, Any]
+    open_b: dict[str, Any]
+    resident_a: str
+    resident_b: str
+
+
+@pytest.fixture
+def world(api: Api, properties) -> World:
+    resident_a = create_resident(api, name="Alex A")["resident_id"]
+    resident_b = create_resident(api, name="Blair B", unit="9")["resident_id"]
+    open_a, open_b = create_draft(api, resident_a), create_draft(api, resident_b)
+    publish(api, open_a, {"send_email": False})
+    publish(api, open_b, {"send_email": False})
+    return World(create_draft(api, resident_a), open_a, create_draft(api, resident_b), open_b, resident_a, resident_b)
+
+
+MANAGER, RESIDENT = "manager", "resident"
+
+# route key -> (who may call it, how to build (path, body) for property A / resident A, status on success)
+ROUTES: dict[str, tuple[str, Any, int]] = {
+    "GET /properties/{property_id}/residents": (MANAGER, lambda w: ("/properties/prop_a/residents", None), 200),
+    "POST /properties/{property_id}/residents": (
+        MANAGER,
+        lambda w: ("/properties/prop_a/residents", {"name": "New Person", "unit": "2C"}),
+        201,
+    ),
+    "GET /properties/{property_id}/invoices": (MANAGER, lambda w: ("/properties/prop_a/invoices", None), 200),
+    "GET /properties/{property_id}/invoices/summary": (
+        MANAGER,
+        lambda w: ("/properties/prop_a/invoices/summary", None),
+        200,
+    ),
+    "POST /properties/{property_id}/invoices": (
+        MANAGER,
+        lambda w: ("/properties/prop_a/invoices", draft_body(w.resident_a)),
+        201,
+    ),
+    "GET /properties/{property_id}/invoices/{invoice_id}": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.draft_a['invoice_id']}", None),
+        200,
+    ),
+    "DELETE /properties/{property_id}/invoices/{invoice_id}": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.draft_a['invoice_id']}", None),
+        200,
+    ),
+    "POST /properties/{property_id}/invoices/{invoice_id}/publish": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.draft_a['invoice_id']}/publish", {}),
+        200,
+    ),
+    "POST /properties/{property_id}/invoices/{invoice_id}/void": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.open_a['invoice_id']}/void", {"reason": "Mistake"}),
+        200,
+    ),
+    "POST /properties/{property_id}/invoices/{invoice_id}/resend-email": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.open_a['invoice_id']}/resend-email", None),
+        202,
+    ),
+    "GET /portal/invoices": (RESIDENT, lambda w: ("/portal/invoices", None), 200),
+    "GET /portal/invoices/{invoice_id}": (
+        RESIDENT,
+        lambda w: (f"/portal/invoices/{w.open_a['invoice_id']}", None),
+        200,
+    ),
+    "POST /portal/invoices/{invoice_id}/checkout": (
+        RESIDENT,
+        lambda w: (f"/portal/invoices/{w.open_a['invoice_id']}/checkout", None),
+        200,
+    ),
+}
+PUBLIC = {"POST /webhooks/stripe"}  # Stripe's signature is its principal: see the webhook tests
+
+CALLERS = ["no token", "malformed token", "wrong role", "manager of another property", "another resident", "right"]
+
+
+def _claims(caller: str, audience: str, world: World) -> dict[str, Any] | None:
+    right = manager_claims("prop_a") if audience == MANAGER else resident_claims(world.resident_a, sub="sub-a")
+    return {
+        "no token": None,
+        "malformed token": {"role": audience},  # no subject, no property list or resident id
+        "wrong role": resident_claims(world.resident_a) if audience == MANAGER else manager_claims("prop_a"),
+        "manager of another property": manager_claims("prop_b", sub="mgr-b"),
+        "another resident": resident_claims(world.resident_b, sub="sub-b"),
+        "right": right,
+    }[caller]
+
+
+def _expected(caller: str, audience: str, ok: int) -> int:
+    if caller == "right":
+        return ok
+    if caller in ("no token", "malformed token"):
+        return 401
+    if audience == RESIDENT and caller == "another resident":
+        return 404  # existence is not leaked to another resident
+    if audience == RESIDENT and caller == "manager of another property":
+        return 403
+    return 403
+
+
+def _drafts_leak(body: Any, world: World) -> bool:
+    text = json.dumps(body)
+    return '"Draft"' in text or world.draft_a["invoice_id"] in text or world.draft_b["invoice_id"] in text
+
+
+def test_every_route_is_in_the_matrix():
+    assert {route.key for route in Stack().routes()} == set(ROUTES) | PUBLIC
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("route_key", sorted(ROUTES))
+def test_only_the_right_principal_succeeds(api, stack, world, route_key, caller):
+    audience, build, ok = ROUTES[route_key]
+    path, body = build(world)
+    method = route_key.split(" ", 1)[0]
+    before = table_items(stack, "InvoicesTable")
+
+    response = api.call(method, path, body, claims=_claims(caller, audience, world))
+
+    expected = _expected(caller, audience, ok)
+    if audience == RESIDENT and caller == "another resident" and route_key == "GET /portal/invoices":
+        expected = 200  # their own list: it must simply not contain resident A's invoices
+        assert world.open_a["invoice_id"] not in json.dumps(response.body)
+    assert response.status == expected, response.body
+    if response.status >= 400:
+        assert response.error_code, response.body
+        assert table_items(stack, "InvoicesTable") == before
+    if audience == RESIDENT or caller in ("wrong role", "another resident"):
+        assert not _drafts_leak(response.body, world)
