@@ -35,6 +35,9 @@ lint: setup  ## ruff and the template linter
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml
 
+run: setup  ## the whole system on this machine: embedded AWS, HTTP API, consumers, demo data
+	PYTHONPATH=local $(PY) -m hoa_local run $(RUN_ARGS)
+
 typecheck: setup
 	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local
 
