@@ -104,15 +104,17 @@ class SqsConsumer:
         return messages
 
     def _gather(self, wait_seconds: int) -> list[dict[str, Any]]:
+        """One batch: what one receive returns, topped up until ``BatchSize`` only while
+        ``MaximumBatchingWindowInSeconds`` lasts (with no window, Lambda invokes at once)."""
         batch = self._receive(self.source.batch_size, wait_seconds)
+        seen = {message["MessageId"] for message in batch}
         deadline = time.monotonic() + self.source.batching_window_seconds
-        while batch and len(batch) < self.source.batch_size:
-            more = self._receive(self.source.batch_size - len(batch), 0)
-            if not more and time.monotonic() >= deadline:
-                break
+        while batch and len(batch) < self.source.batch_size and time.monotonic() < deadline:
+            more = [m for m in self._receive(self.source.batch_size - len(batch), 0) if m["MessageId"] not in seen]
+            seen.update(m["MessageId"] for m in more)
             batch.extend(more)
             if not more:
-                time.sleep(0.05)  # inside the batching window: wait for more messages to arrive
+                time.sleep(0.05)  # inside the batching window: let more messages arrive
         return batch
 
     def event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
