@@ -73,7 +73,7 @@ def banner(runtime: LocalRuntime, state: RuntimeState) -> str:
         f"  curl -s {auth} {state.url}/properties/{pid}/invoices/INVOICE_ID",
         f"  curl -s -X POST {auth} -H 'Content-Type: application/json' -d '{{\"send_email\": true}}' \\",
         f"       {state.url}/properties/{pid}/invoices/INVOICE_ID/publish",
-        "  .venv/bin/python -m hoa_local list-invoices      # more commands: python -m hoa_local --help",
+        "  PYTHONPATH=local .venv/bin/python -m hoa_local list-invoices    # all commands: ... hoa_local --help",
         "",
         "Ctrl-C stops everything.",
     ]
@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        state = runtime.start()
+        state = runtime.start()  # a busy port: werkzeug says so and exits; the finally stops moto
         print(banner(runtime, state), flush=True)
         ready = {key: getattr(state, key) for key in ("url", "aws_endpoint", "mail_dir", "property_id", "resident_id")}
         print(READY_PREFIX + json.dumps(ready), flush=True)

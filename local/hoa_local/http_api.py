@@ -98,6 +98,7 @@ class LocalHttpApi:
         if route.authorized:
             claims = self.tokens.verify(request.headers.get("Authorization"))
             if claims is None:
+                log.info("%s %s -> 401 (no valid token)", request.method, request.path)
                 return _json(401, {"message": "Unauthorized"}, {"www-authenticate": 'Bearer error="invalid_token"'})
         event = http_event(
             route,
