@@ -39,7 +39,7 @@ def create_queues(stack: Stack, sqs: Any) -> None:
             target = (redrive or {}).get("deadLetterTargetArn", {}).get("Fn::GetAtt", [None])[0]
             if target in pending:
                 continue
-            attributes = {
+            attributes: dict[str, str] = {
                 key: str(stack.resolve(props[key]))
                 for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
                 if key in props
