@@ -35,6 +35,9 @@ lint: setup  ## ruff and the template linter
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml
 
+run: setup  ## the whole system on this machine: embedded AWS, HTTP API, consumers, demo data
+	PYTHONPATH=local $(PY) -m hoa_local run $(RUN_ARGS)
+
 openapi: setup  ## regenerate docs/openapi.json from the handlers
 	PYTHONPATH=layers/hoa_billing:functions:local $(PY) -m hoa_local.openapi
 

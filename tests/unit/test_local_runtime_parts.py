@@ -1,0 +1,86 @@
+"""The local runtime's own rules: its tokens, schedule expressions, job progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from hoa_local.cli import job_finished, progress_line
+from hoa_local.localauth import LocalTokens, gateway_claims
+from hoa_local.schedules import ScheduleSource, UnsupportedExpression, due
+
+TOKENS = LocalTokens(secret="local-test-secret-local-test-secret")
+
+
+def test_a_minted_manager_token_verifies_to_the_claims_api_gateway_passes_on():
+    claims = TOKENS.verify(f"Bearer {TOKENS.manager('prop_a', 'prop_b')}")
+
+    assert claims is not None
+    assert claims["role"] == "manager"
+    assert claims["property_ids"] == "[prop_a prop_b]"  # HTTP API flattens list claims
+    assert claims["sub"] == "demo-manager"
+    assert isinstance(claims["exp"], str)
+
+
+def test_gateway_claims_are_all_strings():
+    assert gateway_claims({"n": 3, "ok": True, "ids": ["a", "b"]}) == {"n": "3", "ok": "true", "ids": "[a b]"}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer not-a-jwt",
+        "Bearer " + LocalTokens(secret="another-secret-another-secret-xx").manager("prop_a"),
+        "Bearer " + TOKENS.mint({"sub": "x", "role": "manager"}, ttl_seconds=-10),
+        "Bearer " + jwt.encode({"sub": "x", "iss": "hoa-local", "aud": "elsewhere", "exp": 4102444800}, TOKENS.secret),
+        "Bearer " + jwt.encode({"iss": "hoa-local", "aud": "hoa-local", "exp": 4102444800}, TOKENS.secret),
+    ],
+    ids=["missing", "empty", "garbage", "other-secret", "expired", "wrong-audience", "no-subject"],
+)
+def test_tokens_the_local_authorizer_refuses(header):
+    assert TOKENS.verify(header) is None
+
+
+def _cron(expression: str, time_zone: str = "UTC") -> ScheduleSource:
+    return ScheduleSource(function="F", event_name="E", kind="ScheduleV2", expression=expression, time_zone=time_zone)
+
+
+def test_a_cron_schedule_fires_once_in_its_minute_in_its_time_zone():
+    source = _cron("cron(0 6 1 * ? *)", "America/New_York")
+    first_at_six_new_york = datetime(2026, 3, 1, 11, 0, 20, tzinfo=UTC)
+
+    assert due(source, None, first_at_six_new_york)
+    assert not due(source, first_at_six_new_york, first_at_six_new_york + timedelta(seconds=30))
+    assert not due(source, None, first_at_six_new_york + timedelta(hours=1))
+    assert not due(source, None, datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
+
+
+def test_cron_weekdays_count_from_sunday_as_in_aws():
+    weekdays_at_nine = _cron("cron(0 9 ? * MON-FRI *)")
+    assert due(weekdays_at_nine, None, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # a Monday
+    assert not due(weekdays_at_nine, None, datetime(2026, 11, 22, 9, 0, tzinfo=UTC))  # a Sunday
+
+
+def test_a_rate_schedule_fires_after_each_period():
+    every_five = _cron("rate(5 minutes)")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    assert not due(every_five, start, start + timedelta(minutes=4))
+    assert due(every_five, start, start + timedelta(minutes=5))
+
+
+def test_expressions_the_local_scheduler_cannot_run_are_reported():
+    with pytest.raises(UnsupportedExpression):
+        due(_cron("cron(0 6 L * ? *)"), None, datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_job_progress_counts_published_skipped_and_failed_against_the_total():
+    job = {"status": "running", "published": 6, "skipped": [{"invoice_id": "i1", "reason": "not draft"}], "failed": 0}
+
+    assert progress_line(job, 12, width=12) == "[#######.....] 7/12  published 6  skipped 1  failed 0  (running)"
+    assert not job_finished(job, 12)
+    assert job_finished(job | {"published": 11}, 12)
+    assert job_finished({"status": "completed", "published": 3}, 12)
