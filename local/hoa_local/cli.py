@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import requests
 
-from hoa_local import ROOT
+from hoa_local import ROOT, stripe_fake
 from hoa_local.runtime import READY_PREFIX, LocalRuntime, RuntimeOptions, RuntimeState
 
 DEFAULT_STATE_DIR = ROOT / ".local"
@@ -38,6 +38,7 @@ def banner(runtime: LocalRuntime, state: RuntimeState) -> str:
     stack = runtime.stack
     counts = {kind: len(stack.resources(f"AWS::{kind}")) for kind in ("DynamoDB::Table", "SQS::Queue", "SNS::Topic")}
     consumers = ", ".join(c.name for c in runtime.sqs_consumers) or "none in template.yaml yet"
+    streams = ", ".join(w.name for w in runtime.workers if w.name.startswith("stream:")) or "none"
     schedules = ", ".join(f"{s.function}.{s.event_name} {s.expression}" for s in runtime.schedules.sources)
     manager = runtime.tokens.manager(state.property_id) if state.property_id else runtime.tokens.manager()
     lines = [
@@ -49,6 +50,7 @@ def banner(runtime: LocalRuntime, state: RuntimeState) -> str:
         f"queues {counts['SQS::Queue']}, topics {counts['SNS::Topic']})",
         f"  Sent email    {state.mail_dir}",
         f"  SQS consumers {consumers}",
+        f"  Stream        {streams}",
         f"  Schedules     {schedules or 'none in template.yaml yet'}"
         + (" (on their cron)" if runtime.options.run_schedules else " (run with: python -m hoa_local trigger NAME)"),
     ]
@@ -333,6 +335,41 @@ def cmd_job(args: argparse.Namespace) -> int:
 Command = Callable[[argparse.Namespace], int]
 
 
+STRIPE_EVENTS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    "card-paid": lambda session, amount: stripe_fake.completed(session),
+    "ach-processing": lambda session, amount: stripe_fake.completed({**session, "payment_status": "unpaid"}),
+    "ach-succeeded": lambda session, amount: stripe_fake.async_succeeded(session),
+    "ach-failed": lambda session, amount: stripe_fake.async_failed(session),
+    "refund": lambda session, amount: stripe_fake.charge_refunded(session, amount),
+}
+
+
+def cmd_stripe_event(args: argparse.Namespace) -> int:
+    api = target(args)
+    pid = api.require_property(args)
+    invoice = api.call("GET", f"/properties/{pid}/invoices/{args.invoice_id}")["invoice"]
+    amount = args.amount if args.amount is not None else invoice["balance"]["amount"] or invoice["amount_due"]["amount"]
+    session_id = args.session or f"cs_test_local_{args.invoice_id}"
+    session = stripe_fake.checkout_session(
+        args.invoice_id,
+        pid,
+        amount,
+        currency=invoice["amount_due"]["currency"].lower(),
+        session_id=session_id,
+        payment_intent=session_id.replace("cs_", "pi_", 1),
+    )
+    event = STRIPE_EVENTS[args.kind](session, amount)
+    status, body = stripe_fake.post_event(api.url.rstrip("/") + "/webhooks/stripe", event)
+    print(f"{event['type']} ({event['id']}) for {invoice['number']}, {amount} minor units -> HTTP {status}")
+    print(body.decode(errors="replace"))
+    after = api.call("GET", f"/properties/{pid}/invoices/{args.invoice_id}")["invoice"]
+    print(
+        f"{after['number']} is now {after['status']}: paid {after['amount_paid']['formatted']}, "
+        f"processing {after['amount_processing']['formatted']}, balance {after['balance']['formatted']}"
+    )
+    return 0 if status < 300 else 1
+
+
 def _remote_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="API base URL (default: the running local runtime; env HOA_API_URL)")
     parser.add_argument("--token", help="bearer token (default: a local demo manager's; env HOA_TOKEN)")
@@ -392,15 +429,23 @@ def build_parser() -> argparse.ArgumentParser:
     job.add_argument("--timeout", type=float, default=900)
     job.set_defaults(func=cmd_job)
 
-    for register in EXTRA_COMMANDS:
-        register(commands)
+    stripe = commands.add_parser(
+        "stripe-event",
+        help="sign a Stripe test event with the local webhook secret and post it to the webhook",
+        description="Walk the payment path: what Stripe would send when a resident pays.",
+    )
+    _remote_options(stripe)
+    stripe.add_argument("invoice_id")
+    stripe.add_argument(
+        "kind",
+        choices=sorted(STRIPE_EVENTS),
+        help="card-paid: paid in full by card; ach-processing then ach-succeeded or ach-failed: a bank "
+        "transfer; refund: the payment refunded",
+    )
+    stripe.add_argument("--amount", type=int, help="minor units (default: the invoice's balance)")
+    stripe.add_argument("--session", help="the Checkout Session id the events belong to (ACH: reuse it)")
+    stripe.set_defaults(func=cmd_stripe_event)
     return parser
-
-
-# HOOK: commands contributed by other local modules, each ``register(subparsers)``. The
-# Stripe test-event command ("sign a Stripe test event with the local webhook secret and
-# post it") is added here by ``hoa_local.stripe_fake``.
-EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ boto3 pointed at the embedded AWS through ``AWS_ENDPOINT_URL``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -34,6 +35,8 @@ from hoa_local.mail import MailFolder
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic
 from hoa_local.provision import provision
 from hoa_local.schedules import ScheduleRunner
+from hoa_local.streams import StreamConsumer
+from hoa_local.stripe_fake import TEST_API_KEY, TEST_WEBHOOK_SECRET, FakeStripe
 from hoa_local.template import Stack
 
 if TYPE_CHECKING:
@@ -47,6 +50,8 @@ STATE_FILE = "runtime.json"
 CODE_PATHS = (ROOT / "functions", ROOT / "layers" / "hoa_billing")
 _ADDRESS = re.compile(r"^[^@\s]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
 DEMO_MAIL_DOMAIN = "example.com"
+# Where Pay Now links and Stripe's return URLs point locally (no portal frontend runs here).
+LOCAL_PORTAL_URL = "http://localhost:5173"
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -108,8 +113,15 @@ class LocalRuntime:
         self.tokens = LocalTokens()
         self.stack = Stack(
             name=options.stack_name,
-            parameters={"JwtIssuer": self.tokens.issuer, "JwtAudience": self.tokens.audience},
+            parameters={
+                "JwtIssuer": self.tokens.issuer,
+                "JwtAudience": self.tokens.audience,
+                "SenderEmail": f"billing@{DEMO_MAIL_DOMAIN}",
+                "PortalBaseUrl": LOCAL_PORTAL_URL,
+            },
         )
+        self.stripe = FakeStripe()
+        self.stripe_started = False
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
@@ -132,6 +144,7 @@ class LocalRuntime:
         self._set_process_environment(endpoint)
         provision(self.stack, boto3.client)
         self._set_function_environment()
+        self._start_stripe()
         self._verify_sender_identities()
         if self.options.seed:
             self.demo = self._seed()
@@ -175,6 +188,19 @@ class LocalRuntime:
                 merged[key] = value
         os.environ.update(merged)
         os.environ["POWERTOOLS_LOG_LEVEL"] = self.options.function_log_level
+
+    def _start_stripe(self) -> None:
+        """The fake Stripe API for checkout, and the Stripe secrets where the functions
+        read them (SSM), holding the local test values."""
+        self.stripe.start()
+        self.stripe_started = True
+        os.environ["STRIPE_API_BASE"] = self.stripe.url
+        ssm = boto3.client("ssm")
+        for parameter, value in (
+            ("StripeApiKeyParameter", TEST_API_KEY),
+            ("StripeWebhookSecretParameter", TEST_WEBHOOK_SECRET),
+        ):
+            ssm.put_parameter(Name=self.stack.parameter(parameter), Value=value, Type="SecureString", Overwrite=True)
 
     def _verify_sender_identities(self) -> None:
         """SES sends only from verified identities: verify the domains of the sender
@@ -232,15 +258,12 @@ class LocalRuntime:
             self._spawn(worker.name, worker.run)
 
     def start_stream_consumers(self) -> None:
-        """HOOK: DynamoDB-stream event sources (``Type: DynamoDB`` in template.yaml).
-
-        Their Lambda-semantics driver lives in ``hoa_local.streams``; it appends one
-        worker per stream event source to ``self.workers`` (invoking through
-        ``self.functions.invoke``). Until it does, a stream event source is reported,
-        not silently ignored.
-        """
+        """DynamoDB-stream event sources (``Type: DynamoDB`` in template.yaml), each run by
+        ``hoa_local.streams.StreamConsumer`` with Lambda's semantics."""
+        streams, sqs = boto3.client("dynamodbstreams"), boto3.client("sqs")
         for function, event_name, _ in self.stack.events_of("DynamoDB"):
-            log.warning("%s.%s: no local driver for DynamoDB stream events yet", function, event_name)
+            invoke = functools.partial(self.functions.invoke, function)
+            self.workers.append(StreamConsumer(self.stack, function, event_name, streams, sqs, invoke))
 
     def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
@@ -280,6 +303,8 @@ class LocalRuntime:
             thread.join(timeout=10)
             if thread.is_alive():
                 log.warning("thread %s did not stop within 10 s", thread.name)
+        if self.stripe_started:
+            self.stripe.stop()
         if self.moto is not None:
             self.moto.stop()
         state_file = self.options.state_dir / STATE_FILE

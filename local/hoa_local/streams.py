@@ -20,6 +20,7 @@ Small on purpose; four pieces:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,7 @@ from typing import Any
 from hoa_local.apigw import LambdaContext, handler_for
 from hoa_local.template import Stack
 
+log = logging.getLogger(__name__)
 Record = dict[str, Any]
 Invoke = Callable[[dict[str, Any]], Any]
 
@@ -254,3 +256,31 @@ def function_invoker(stack: Stack, function: str, **overrides: Any) -> Invoke:
         return handler(event, context, **overrides)
 
     return invoke
+
+
+# -- the local runtime's worker ----------------------------------------------------------
+
+
+class StreamConsumer:
+    """Polls one DynamoDB-stream event source of the template and delivers what passes its
+    filters to the function, with the semantics of ``EventSourceMapping``."""
+
+    def __init__(self, stack: Stack, function: str, event: str, streams: Any, sqs: Any, invoke: Invoke) -> None:
+        props = stack.functions()[function]["Events"][event]["Properties"]
+        self.name = f"stream:{function}.{event}"
+        self.reader = StreamReader(streams, stack.resolve(props["Stream"]))
+        self.mapping = EventSourceMapping.from_template(stack, function, event, sqs)
+        self.invoke = invoke
+        self.starting_position = props.get("StartingPosition", "LATEST")
+
+    def poll_once(self) -> DeliveryReport:
+        return self.mapping.deliver(self.reader.read(), self.invoke)
+
+    def run(self, stop: Any) -> None:
+        if self.starting_position == "LATEST":
+            self.reader.read()  # skip what was written before the mapping existed
+        while not stop.wait(0.25):
+            try:
+                self.poll_once()
+            except Exception:  # a broken poll must not end the worker
+                log.exception("%s: poll failed", self.name)

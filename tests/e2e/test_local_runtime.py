@@ -105,7 +105,8 @@ def test_publish_one_with_email_and_one_without_then_void_the_mistake(local_runt
     assert voided.json()["status"] == "Void"
     assert summary(rt)["counts"]["Void"] == before["counts"]["Void"] + 1
     history = rt.call("GET", invoice_path(first), manager(rt)).json()["history"]
-    assert [entry["action"] for entry in history][-2:] == ["published", "voided"]
+    # The email is sent asynchronously (the stream), so its entry may fall anywhere after "published".
+    assert [e["action"] for e in history if e["action"] in ("published", "voided")] == ["published", "voided"]
 
 
 def test_the_api_refuses_requests_without_a_valid_token(local_runtime):
