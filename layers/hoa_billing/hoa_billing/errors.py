@@ -60,6 +60,13 @@ class InvalidRequest(DomainError):
     http_status = 422
 
 
+class MalformedBody(DomainError):
+    """The body is not UTF-8 text, so it cannot be JSON."""
+
+    code = "invalid_json"
+    http_status = 400
+
+
 class ResidentNotInProperty(InvalidRequest):
     code = "resident_not_found"
 

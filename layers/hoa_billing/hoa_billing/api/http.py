@@ -4,6 +4,8 @@ Lambda entry point with logging, tracing and metrics."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from collections.abc import Callable
@@ -29,7 +31,7 @@ from pydantic import BaseModel
 from hoa_billing import aws
 from hoa_billing.api import auth
 from hoa_billing.config import get_settings
-from hoa_billing.errors import DomainError, InvalidRequest, PayloadTooLarge
+from hoa_billing.errors import DomainError, InvalidRequest, MalformedBody, PayloadTooLarge
 from hoa_billing.observability import logger, metrics, tracer
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -72,9 +74,21 @@ def _screen(event: dict[str, Any], caller: str | None) -> dict[str, Any] | None:
         limit = get_settings().max_body_bytes
         if len(event.get("body") or "") > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
+        _require_text_body(event)
     except DomainError as refused:
         return _refusal(refused)
     return None
+
+
+def _require_text_body(event: dict[str, Any]) -> None:
+    """API Gateway base64-encodes a body that is not UTF-8 text; every route takes JSON,
+    so such a body is refused here rather than failing deep in the parser."""
+    if not event.get("isBase64Encoded") or not event.get("body"):
+        return
+    try:
+        base64.b64decode(event["body"], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise MalformedBody("The request body is not valid JSON (it is not UTF-8 text).") from None
 
 
 def create_app() -> APIGatewayHttpResolver:

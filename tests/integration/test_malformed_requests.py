@@ -1,0 +1,33 @@
+"""Requests no frontend would send, found by fuzzing the API: each gets a 4xx with the
+error shape and changes nothing."""
+
+from __future__ import annotations
+
+from hoa_local.apigw import http_event, load_sample
+from tests.conftest import table_items
+from tests.integration.helpers import create_draft, create_resident
+
+
+def send_bytes(api, method, path, data: bytes, content_type="application/json"):
+    route, params = api.router.find(method, path)
+    event = http_event(
+        route,
+        path,
+        params,
+        headers={"content-type": content_type},
+        body=data,
+        claims=api.claims,
+        base=load_sample(route),
+    )
+    return api.router.invoke(route, event)
+
+
+def test_a_body_that_is_not_utf8_is_refused_as_invalid_json_and_publishes_nothing(api, properties, stack):
+    resident = create_resident(api)
+    draft = create_draft(api, resident["resident_id"])
+
+    result = send_bytes(api, "POST", f"/properties/prop_a/invoices/{draft['invoice_id']}/publish", b"V\xfa\xc3t,")
+
+    assert result["statusCode"] == 400
+    assert '"invalid_json"' in result["body"]
+    assert [i["status"] for i in table_items(stack, "InvoicesTable")] == ["Draft"]
