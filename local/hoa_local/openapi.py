@@ -84,6 +84,16 @@ ERROR_STATUSES = {
     "422": "Validation failed; `fields` says which.",
     "429": "Too many requests.",
 }
+# Statuses API Gateway itself answers before any function runs (no token, no such route,
+# body over its limit, throttled), with its own body: {"message": "Unauthorized"}.
+GATEWAY_STATUSES = {"401", "404", "413", "429"}
+GATEWAY_ERROR = {
+    "title": "GatewayError",
+    "type": "object",
+    "description": "API Gateway's own answer, before any function runs.",
+    "properties": {"message": {"title": "Message", "type": "string"}},
+    "required": ["message"],
+}
 
 
 def _uniform_errors(document: dict[str, Any]) -> None:
@@ -91,14 +101,17 @@ def _uniform_errors(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     schemas.update(ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs"))
     schemas["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["GatewayError"] = GATEWAY_ERROR
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(name, None)
-    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    ours = {"$ref": "#/components/schemas/ErrorOut"}
+    either = {"anyOf": [ours, {"$ref": "#/components/schemas/GatewayError"}]}
     for operations in document["paths"].values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for status, description in ERROR_STATUSES.items():
-                responses[status] = {"description": description, "content": content}
+                schema = either if status in GATEWAY_STATUSES else ours
+                responses[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def render(document: dict[str, Any]) -> str:
