@@ -13,7 +13,12 @@ from hoa_billing.notifications import EmailResends
 app = create_app()
 
 
-@app.post("/properties/<property_id>/invoices/<invoice_id>/resend-email")
+@app.post(
+    "/properties/<property_id>/invoices/<invoice_id>/resend-email",
+    responses={
+        202: {"description": "Accepted: the email is queued", "content": {"application/json": {"model": InvoiceOut}}}
+    },
+)
 def resend_email(property_id: str, invoice_id: str) -> Response[InvoiceOut]:
     manager = auth.manager(app.current_event.raw_event, property_id)
     resends: EmailResends = app.context["resends"]
