@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
 
 from hoa_billing import lifecycle
 from hoa_billing.models import EmailStatus, HistoryEntry, Invoice, InvoiceStatus, Resident
@@ -36,6 +36,7 @@ def _currency(value: Any) -> Any:
     return value
 
 
+CURRENCY_CODES: list[JsonValue] = [*sorted(CURRENCY_EXPONENTS)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EmailAddress = Annotated[str | None, BeforeValidator(_email)]
@@ -65,7 +66,10 @@ class LineItemIn(Strict):
 class InvoiceIn(Strict):
     resident_id: Id
     line_items: list[LineItemIn] = Field(min_length=1, max_length=100)
-    currency: Currency = Field(description="ISO 4217 code; must be the property's currency.")
+    currency: Currency = Field(
+        description="ISO 4217 code; must be the property's currency.",
+        json_schema_extra={"enum": CURRENCY_CODES},
+    )
     due_date: IsoDate = Field(description="YYYY-MM-DD, today or later in the property's time zone.")
     memo: Annotated[Text, StringConstraints(max_length=500)] | None = None
 
