@@ -110,12 +110,16 @@ def test_publish_all_opens_every_draft_and_queues_email_only_for_residents_with_
 
 def test_progress_is_visible_while_the_job_runs(run, drafts):
     job_id = run.start(25).body["job_id"]
-    run.enqueue()
-    run.workers.poll()  # one batch of up to 10 chunks: everything fits in two chunks
 
-    job = run.job(job_id)
-    assert job["enqueued"] == 25
-    assert job["published"] + job["skipped"] == 25
+    queued = run.job(job_id)
+    assert (queued["state"], queued["enqueued"], queued["published"], queued["finished_at"]) == ("running", 0, 0, None)
+    run.enqueue()
+    enqueued = run.job(job_id)
+    assert (enqueued["state"], enqueued["enqueued"], enqueued["published"]) == ("running", 25, 0)
+    run.publish()
+    done = run.job(job_id)
+    assert (done["state"], done["published"]) == ("completed", 25)
+    assert done["finished_at"] is not None
 
 
 def test_counters_are_written_once_per_chunk_not_per_invoice(run, drafts, stack):
