@@ -63,7 +63,7 @@ def _fresh_invocations() -> Iterator[None]:
 
 def make_consumer(report_failures: bool = True) -> tuple[SqsConsumer, Any]:
     stack = provision(Stack(name="hoa-test", template=worker_template(report_failures=report_failures)), boto3.client)
-    (source,) = sqs_sources(stack)
+    (source,) = [s for s in sqs_sources(stack) if s.function == "WorkerFunction"]
     sqs = boto3.client("sqs")
     return SqsConsumer(stack, source, sqs, Functions(stack).invoke), sqs
 

@@ -16,6 +16,7 @@ import pytest
 
 from hoa_local.template import Stack
 from tests.conftest import Api, manager_claims, resident_claims, table_items
+from tests.integration.bulk_support import use_bulk_environment
 from tests.integration.helpers import create_draft, create_resident, draft_body, publish
 
 
@@ -29,16 +30,27 @@ class World:
     open_b: dict[str, Any]
     resident_a: str
     resident_b: str
+    api: Api
+
+    def start_job(self) -> str:
+        """A Publish All job on property A (its two drafts), started by its manager."""
+        response = self.api.post(
+            "/properties/prop_a/publish-all", {"expected_count": 2}, claims=manager_claims("prop_a")
+        )
+        assert response.status == 202, response.body
+        return str(response.body["job_id"])
 
 
 @pytest.fixture
-def world(api: Api, properties) -> World:
+def world(api: Api, properties, stack, monkeypatch) -> World:
+    use_bulk_environment(stack, monkeypatch)
     resident_a = create_resident(api, name="Alex A")["resident_id"]
     resident_b = create_resident(api, name="Blair B", unit="9")["resident_id"]
     open_a, open_b = create_draft(api, resident_a), create_draft(api, resident_b)
     publish(api, open_a, {"send_email": False})
     publish(api, open_b, {"send_email": False})
-    return World(create_draft(api, resident_a), open_a, create_draft(api, resident_b), open_b, resident_a, resident_b)
+    draft_a, draft_b = create_draft(api, resident_a), create_draft(api, resident_b)
+    return World(draft_a, open_a, draft_b, open_b, resident_a, resident_b, api)
 
 
 MANAGER, RESIDENT = "manager", "resident"
@@ -86,6 +98,21 @@ ROUTES: dict[str, tuple[str, Any, int]] = {
         MANAGER,
         lambda w: (f"/properties/prop_a/invoices/{w.open_a['invoice_id']}/resend-email", None),
         202,
+    ),
+    "GET /properties/{property_id}/publish-all/preview": (
+        MANAGER,
+        lambda w: ("/properties/prop_a/publish-all/preview", None),
+        200,
+    ),
+    "POST /properties/{property_id}/publish-all": (
+        MANAGER,
+        lambda w: ("/properties/prop_a/publish-all", {"expected_count": 2}),
+        202,
+    ),
+    "GET /properties/{property_id}/publish-jobs/{job_id}": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/publish-jobs/{w.start_job()}", None),
+        200,
     ),
     "GET /portal/invoices": (RESIDENT, lambda w: ("/portal/invoices", None), 200),
     "GET /portal/invoices/{invoice_id}": (

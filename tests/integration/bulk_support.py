@@ -1,0 +1,96 @@
+"""Publish All Drafts through the real path: the API, a moto fan-out queue and publish
+queue, and the handlers template.yaml names, invoked as Lambda's event source mapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+from hoa_billing.bulk import BulkPublisher
+from hoa_billing.bulk_wiring import bulk_publisher, get_bulk_settings
+from hoa_billing.clock import FixedClock
+from hoa_billing.dal.directory import DirectoryRepository
+from hoa_billing.dal.invoices import InvoiceRepository
+from hoa_billing.dal.jobs import PublishJobRepository
+from hoa_billing.dal.queues import MessageQueue
+from hoa_billing.service import InvoiceService
+from hoa_local.apigw import handler_for
+from hoa_local.sqs import SqsConsumer
+from hoa_local.template import Stack
+from tests.conftest import Api
+
+NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
+
+
+def make_publisher(stack: Stack, service_class: type[InvoiceService] = InvoiceService) -> BulkPublisher:
+    clock = FixedClock(NOW)
+    service = service_class(
+        InvoiceRepository(stack.physical_name("InvoicesTable")),
+        DirectoryRepository(stack.physical_name("PropertiesTable")),
+        clock=clock,
+    )
+    return BulkPublisher(
+        service,
+        PublishJobRepository(stack.physical_name("PublishJobsTable")),
+        MessageQueue(stack.resolve({"Ref": "PublishQueue"})),
+        MessageQueue(stack.resolve({"Ref": "FanOutQueue"})),
+        clock=clock,
+    )
+
+
+def use_bulk_environment(stack: Stack, monkeypatch: Any) -> None:
+    """The bulk functions' environment from template.yaml, as Lambda would set it."""
+    for key, value in stack.function_environment("BulkPublishWorkerFunction").items():
+        monkeypatch.setenv(key, value)
+    get_bulk_settings.cache_clear()
+    bulk_publisher.cache_clear()
+
+
+def consumer(stack: Stack, function: str, queue: str, **kwargs: Any) -> SqsConsumer:
+    props = stack.functions()[function]
+    event = next(iter(props["Events"].values()))["Properties"]
+    return SqsConsumer(
+        boto3.client("sqs"),
+        stack.resolve({"Ref": queue}),
+        handler_for(props["Handler"]),
+        function_name=stack.physical_name(function),
+        batch_size=int(event.get("BatchSize", 10)),
+        timeout_seconds=int(stack.function_setting(function, "Timeout")),
+        **kwargs,
+    )
+
+
+@dataclass
+class BulkRun:
+    api: Api
+    stack: Stack
+    publisher: BulkPublisher
+
+    def __post_init__(self) -> None:
+        self.api.overrides = {"bulk": self.publisher}
+        self.fan_out = consumer(self.stack, "BulkFanOutFunction", "FanOutQueue")
+        self.workers = consumer(self.stack, "BulkPublishWorkerFunction", "PublishQueue")
+
+    def start(self, expected_count: int, property_id: str = "prop_a", **kwargs: Any):
+        return self.api.post(f"/properties/{property_id}/publish-all", {"expected_count": expected_count}, **kwargs)
+
+    def enqueue(self, publisher: BulkPublisher | None = None) -> int:
+        return self.fan_out.drain(bulk=publisher or self.publisher)
+
+    def publish(self, publisher: BulkPublisher | None = None) -> int:
+        return self.workers.drain(bulk=publisher or self.publisher)
+
+    def job(self, job_id: str, property_id: str = "prop_a") -> dict[str, Any]:
+        response = self.api.get(f"/properties/{property_id}/publish-jobs/{job_id}")
+        assert response.status == 200, response.body
+        return response.body
+
+    def queue_depth(self, queue: str) -> int:
+        attributes = boto3.client("sqs").get_queue_attributes(
+            QueueUrl=self.stack.resolve({"Ref": queue}),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
