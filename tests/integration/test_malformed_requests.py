@@ -31,3 +31,21 @@ def test_a_body_that_is_not_utf8_is_refused_as_invalid_json_and_publishes_nothin
     assert result["statusCode"] == 400
     assert '"invalid_json"' in result["body"]
     assert [i["status"] for i in table_items(stack, "InvoicesTable")] == ["Draft"]
+
+
+def test_a_currency_that_is_not_a_string_is_a_validation_error(api, properties, stack):
+    resident = create_resident(api)
+    body = {
+        "resident_id": resident["resident_id"],
+        "currency": {},
+        "due_date": "2099-01-01",
+        "line_items": [{"description": "Dues", "amount": 100}],
+    }
+
+    response = api.post("/properties/prop_a/invoices", body)
+
+    assert response.status == 422
+    assert response.error_code == "validation_failed"
+    assert [f["field"] for f in response.body["error"]["fields"]] == ["currency"]
+    assert table_items(stack, "InvoicesTable") == []
+

@@ -31,7 +31,7 @@ def _email(value: Any) -> Any:
 
 
 def _currency(value: Any) -> Any:
-    if value not in CURRENCY_EXPONENTS:
+    if not isinstance(value, str) or value not in CURRENCY_EXPONENTS:
         raise ValueError(f"must be one of {', '.join(sorted(CURRENCY_EXPONENTS))}")
     return value
 
