@@ -81,6 +81,7 @@ ERROR_STATUSES = {
     "404": "Not found (for residents: not theirs either).",
     "409": "State conflict; carries the current status.",
     "413": "Body too large.",
+    "415": "The body is not application/json.",
     "422": "Validation failed; `fields` says which.",
     "429": "Too many requests.",
 }

@@ -49,3 +49,14 @@ def test_a_currency_that_is_not_a_string_is_a_validation_error(api, properties, 
     assert [f["field"] for f in response.body["error"]["fields"]] == ["currency"]
     assert table_items(stack, "InvoicesTable") == []
 
+
+def test_a_json_body_sent_as_text_plain_is_refused_with_415_and_publishes_nothing(api, properties, stack):
+    resident = create_resident(api)
+    draft = create_draft(api, resident["resident_id"])
+    path = f"/properties/prop_a/invoices/{draft['invoice_id']}/publish"
+
+    response = api.post(path, raw_body='{"send_email": false}', headers={"content-type": "text/plain"})
+
+    assert response.status == 415
+    assert response.error_code == "unsupported_media_type"
+    assert [i["status"] for i in table_items(stack, "InvoicesTable")] == ["Draft"]

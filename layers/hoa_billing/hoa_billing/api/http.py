@@ -14,7 +14,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -108,6 +111,10 @@ def create_app() -> APIGatewayHttpResolver:
         return error_response(
             422, "validation_failed", "Some fields are missing or invalid.", fields=_field_errors(exc)
         )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media_type(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return error_response(415, "unsupported_media_type", "Send the request body as application/json.")
 
     @app.exception_handler(IdempotencyValidationError)
     def key_reused(exc: IdempotencyValidationError) -> Response[Any]:
