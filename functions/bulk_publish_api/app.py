@@ -28,7 +28,15 @@ def preview(property_id: str) -> Response[PublishAllPreviewOut]:
     return json_response(200, PublishAllPreviewOut.of(_bulk().preview(property_id)))
 
 
-@app.post("/properties/<property_id>/publish-all")
+@app.post(
+    "/properties/<property_id>/publish-all",
+    responses={
+        202: {
+            "description": "Accepted: the job runs; follow status_url",
+            "content": {"application/json": {"model": PublishAllAccepted}},
+        }
+    },
+)
 def publish_all(property_id: str, body: Annotated[PublishAllIn, Body()]) -> Response[PublishAllAccepted]:
     manager = auth.manager(app.current_event.raw_event, property_id)
 
