@@ -60,3 +60,15 @@ def test_a_json_body_sent_as_text_plain_is_refused_with_415_and_publishes_nothin
     assert response.status == 415
     assert response.error_code == "unsupported_media_type"
     assert [i["status"] for i in table_items(stack, "InvoicesTable")] == ["Draft"]
+
+
+def test_a_json_body_sent_as_a_form_is_refused_with_415_and_publishes_nothing(api, properties, stack):
+    resident = create_resident(api)
+    draft = create_draft(api, resident["resident_id"])
+    path = f"/properties/prop_a/invoices/{draft['invoice_id']}/publish"
+
+    response = api.post(path, raw_body='{"send_email": false}', headers={"content-type": "multipart/form-data"})
+
+    assert response.status == 415
+    assert response.error_code == "unsupported_media_type"
+    assert [i["status"] for i in table_items(stack, "InvoicesTable")] == ["Draft"]

@@ -67,6 +67,11 @@ class MalformedBody(DomainError):
     http_status = 400
 
 
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
 class ResidentNotInProperty(InvalidRequest):
     code = "resident_not_found"
 

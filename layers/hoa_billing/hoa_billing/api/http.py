@@ -34,10 +34,11 @@ from pydantic import BaseModel
 from hoa_billing import aws
 from hoa_billing.api import auth
 from hoa_billing.config import get_settings
-from hoa_billing.errors import DomainError, InvalidRequest, MalformedBody, PayloadTooLarge
+from hoa_billing.errors import DomainError, InvalidRequest, MalformedBody, PayloadTooLarge, UnsupportedMediaType
 from hoa_billing.observability import logger, metrics, tracer
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+JSON_CONTENT_TYPE = "application/json"
 
 
 def error_response(status: int, code: str, message: str, **details: Any) -> Response[Any]:
@@ -84,9 +85,16 @@ def _screen(event: dict[str, Any], caller: str | None) -> dict[str, Any] | None:
 
 
 def _require_text_body(event: dict[str, Any]) -> None:
-    """API Gateway base64-encodes a body that is not UTF-8 text; every route takes JSON,
-    so such a body is refused here rather than failing deep in the parser."""
-    if not event.get("isBase64Encoded") or not event.get("body"):
+    """Every route takes JSON: a body declared as anything else (Powertools would parse
+    forms and multipart), or one that is not UTF-8 text (API Gateway base64-encodes it),
+    is refused here rather than failing deep in the parser."""
+    if not event.get("body"):
+        return
+    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    content_type = str(headers.get("content-type") or "").strip().lower()
+    if content_type and not content_type.startswith(JSON_CONTENT_TYPE):
+        raise UnsupportedMediaType("Send the request body as application/json.")
+    if not event.get("isBase64Encoded"):
         return
     try:
         base64.b64decode(event["body"], validate=True).decode("utf-8")
