@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from tests.e2e.conftest import RunningRuntime, child_env, start_runtime
 DOCUMENT = ROOT / "docs" / "openapi.json"
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 PUBLISHED_FOR_PORTAL = 3
+JOB_DEADLINE_S = 30
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
 
 
@@ -77,24 +79,60 @@ def read_statuses(path: Path) -> dict[str, Counter[int]]:
 
 
 def prepare(runtime: RunningRuntime) -> dict[str, list[str]]:
-    """Publish some of the demo resident's drafts; return the ids the hooks use."""
+    """Give the fuzzer real things to act on; return the ids the hooks use.
+
+    Three of the demo resident's drafts are published (the portal shows them), the rest
+    go out in a Publish All job (a real job id), then a fresh batch of drafts is created
+    so publish, void and delete still find drafts.
+    """
     property_id = str(runtime.ready.get("property_id") or "prop_demo")
     resident_id = str(runtime.ready["resident_id"])
     manager = runtime.tokens.manager(property_id)
-    invoices = _all_invoices(runtime, manager, property_id)
-    own = [i for i in invoices if i["resident_id"] == resident_id and i["status"] == "Draft"]
-    for invoice in own[:PUBLISHED_FOR_PORTAL]:
+    drafts = _all_invoices(runtime, manager, property_id)
+    own = [i for i in drafts if i["resident_id"] == resident_id][:PUBLISHED_FOR_PORTAL]
+    for invoice in own:
         path = f"/properties/{property_id}/invoices/{invoice['invoice_id']}/publish"
-        response = runtime.call("POST", path, manager, {"send_email": False})
-        assert response.status_code == 200, response.text
-    others = [i["invoice_id"] for i in invoices if i["resident_id"] != resident_id]
+        _expect(runtime.call("POST", path, manager, {"send_email": False}), 200)
+    started = runtime.call(
+        "POST", f"/properties/{property_id}/publish-all", manager, {"expected_count": len(drafts) - len(own)}
+    )
+    job_id = _expect(started, 202)["job_id"]
+    _wait_for_job(runtime, manager, property_id, job_id)
+    for invoice in drafts:
+        body = {
+            "resident_id": invoice["resident_id"],
+            "currency": invoice["amount_due"]["currency"],
+            "due_date": invoice["due_date"],
+            "line_items": [{"description": "Monthly assessment", "amount": invoice["amount_due"]["amount"]}],
+        }
+        _expect(runtime.call("POST", f"/properties/{property_id}/invoices", manager, body), 201)
+    invoices = _all_invoices(runtime, manager, property_id)
+    others = [i["invoice_id"] for i in invoices if i["resident_id"] != resident_id and i["status"] != "Draft"]
     return {
         "property_ids": [property_id],
         "invoice_ids": [i["invoice_id"] for i in invoices],
         # The resident's own published invoices, and others' (which must answer 404).
-        "portal_invoice_ids": [i["invoice_id"] for i in own[:PUBLISHED_FOR_PORTAL]] + others[:2],
+        "portal_invoice_ids": [i["invoice_id"] for i in own] + others[:2],
         "resident_ids": sorted({i["resident_id"] for i in invoices}),
+        "job_ids": [job_id],
     }
+
+
+def _expect(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, f"{response.request.method} {response.url}: {response.text}"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _wait_for_job(runtime: RunningRuntime, token: str, property_id: str, job_id: str) -> None:
+    """The runtime's SQS consumers run the job; the fuzzing starts once it finished."""
+    deadline = time.monotonic() + JOB_DEADLINE_S
+    while time.monotonic() < deadline:
+        job = _expect(runtime.call("GET", f"/properties/{property_id}/publish-jobs/{job_id}", token), 200)
+        if job["finished_at"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"publish job {job_id} did not finish within {JOB_DEADLINE_S} s")
 
 
 def _all_invoices(runtime: RunningRuntime, token: str, property_id: str) -> list[dict[str, Any]]:
