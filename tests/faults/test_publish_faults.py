@@ -24,6 +24,7 @@ def test_a_fault_on_publish_ends_with_one_open_invoice_and_one_email(
     api, stack, properties, clock, later, outcome, row
 ):
     outcome(path="publish", step=row.step.name, operation=row.step.operation, fault=row.fault.name, times=row.times)
+    outcome(index=ROWS.index(row))
     draft = create_draft(api, create_resident(api, email="pat@example.com")["resident_id"], 32500)
     pipe = EmailPipe(stack, clock)
     recovery = Recovery()
