@@ -10,23 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from hoa_billing import aws
 from hoa_billing.dal.items import decode_cursor, encode_cursor, from_item, to_attr, to_item
+from hoa_billing.dal.table import TableRepository
 from hoa_billing.models import Property, Resident
 
 PROFILE = "PROPERTY"
 RESIDENT_PREFIX = "RESIDENT#"
 
 
-class DirectoryRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
-
+class DirectoryRepository(TableRepository):
     def _key(self, property_id: str, sk: str) -> dict[str, Any]:
         return {"pk": to_attr(property_id), "sk": to_attr(sk)}
 

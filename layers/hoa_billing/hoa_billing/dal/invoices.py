@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from hoa_billing import aws
 from hoa_billing.dal.items import decode_cursor, encode_cursor, from_item, to_attr, to_item
+from hoa_billing.dal.table import TableRepository
 from hoa_billing.dal.update import Update
 from hoa_billing.models import HistoryEntry, Invoice, InvoiceStatus
 
@@ -78,15 +78,7 @@ def invoice_from_item(item: dict[str, Any]) -> Invoice:
     return Invoice.model_validate(from_item(item))
 
 
-class InvoiceRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
-
+class InvoiceRepository(TableRepository):
     # -- single items -------------------------------------------------------------
 
     def put_new(self, invoice: Invoice) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hoa_billing import aws
 from hoa_billing.dal.items import from_item, to_attr, to_item
+from hoa_billing.dal.table import TableRepository
 
 PROCESSING = "processing"
 DONE = "done"
@@ -25,15 +25,7 @@ class Claim:
     current: dict[str, Any] | None = None
 
 
-class ProcessedEvents:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
-
+class ProcessedEvents(TableRepository):
     def claim(self, event_id: str, event_type: str, now: int, lease_seconds: int, expires_at: int) -> Claim:
         """Take the event for this delivery, unless it is done or another delivery holds it."""
         client = self.client
