@@ -75,8 +75,10 @@ def main() -> int:
     print(table(collect.rows))
     ok = sum(row["ok"] for row in collect.rows)
     window = sum(bool(row.get("window")) for row in collect.rows)
-    print(f"\n{ok}/{len(collect.rows)} rows recovered with the right final state; "
-          f"* = the documented duplicate window ({window} rows: SES accepted, acceptance never recorded).")
+    print(
+        f"\n{ok}/{len(collect.rows)} rows recovered with the right final state; "
+        f"* = the documented duplicate window ({window} rows: SES accepted, acceptance never recorded)."
+    )
     return int(code)
 
 

@@ -54,13 +54,11 @@ class Fault:
     name: str
     applied: bool = False
     status: int | None = None  # an error answer from the service
-    error: type[BaseException] | None = None  # a failure raised in the SDK or the process
+    error: Callable[[str], BaseException] | None = None  # raised in the SDK or the process, given the URL
 
     def strike(self, request: AWSPreparedRequest) -> AWSResponse:
-        if self.error is FunctionCrashed:
-            raise FunctionCrashed(f"{self.name} at {request.url}")
         if self.error is not None:
-            raise self.error(endpoint_url=request.url, error=f"injected {self.name}")
+            raise self.error(request.url)
         body = json.dumps({"__type": self.name, "message": f"Injected {self.name}."}).encode()
         headers = {"x-amzn-ErrorType": f"{self.name}:", "Content-Type": "application/x-amz-json-1.0"}
         return AWSResponse(request.url, self.status or 500, headers, _Raw(body))
@@ -71,10 +69,12 @@ THROUGHPUT_EXCEEDED = Fault("ProvisionedThroughputExceededException", status=400
 TOO_MANY_REQUESTS = Fault("TooManyRequestsException", status=429)
 INTERNAL_ERROR = Fault("InternalServerError", status=500)
 SERVICE_UNAVAILABLE = Fault("ServiceUnavailable", status=503)
-CONNECT_TIMEOUT = Fault("ConnectTimeoutError", error=ConnectTimeoutError)
-READ_TIMEOUT = Fault("ReadTimeoutError", applied=True, error=ReadTimeoutError)
-CRASH_BEFORE = Fault("crash before the call", error=FunctionCrashed)
-CRASH_AFTER = Fault("crash after the call", applied=True, error=FunctionCrashed)
+CONNECT_TIMEOUT = Fault("ConnectTimeoutError", error=lambda url: ConnectTimeoutError(endpoint_url=url))
+READ_TIMEOUT = Fault("ReadTimeoutError", applied=True, error=lambda url: ReadTimeoutError(endpoint_url=url))
+CRASH_BEFORE = Fault("crash before the call", error=lambda url: FunctionCrashed(f"died before calling {url}"))
+CRASH_AFTER = Fault(
+    "crash after the call", applied=True, error=lambda url: FunctionCrashed(f"died after {url} answered")
+)
 
 
 class _Raw:

@@ -9,8 +9,8 @@ import pytest
 
 from hoa_billing import aws
 from hoa_local import stripe_fake
-from tests.conftest import table_items
 from hoa_local.faults import READ_TIMEOUT
+from tests.conftest import table_items
 from tests.faults.support import Recovery, Row, Step, actions, dynamodb, retry_as_a_client, rows_for
 from tests.integration.helpers import detail
 from tests.payments.support import deliver, published_invoice, session_for
