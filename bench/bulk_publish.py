@@ -8,17 +8,17 @@ with an email address), then:
 1. bulk path: the API call (POST publish-all), the fan-out function, the workers, each
    invoked as template.yaml names them, with the queues driven as Lambda's SQS event
    source mapping does;
-2. email stage: drains the invoice table's stream (Draft -> Open with email queued, the
-   outbox) into a sender callable. Until the email sender function is wired in, the
-   sender is a placeholder doing what any sender must: one SES SendEmail and one
-   conditional UpdateItem of the delivery status;
+2. email stage: the invoice table's stream (the outbox) delivered to the email sender
+   function template.yaml names, with its FilterCriteria, batch size and partial batch
+   failures, by the same driver the local runtime uses (``hoa_local.streams``): per
+   email one claim UpdateItem, one SES SendEmail, one UpdateItem recording it sent;
 3. naive baseline, same data, same process: for each draft in turn, GetItem invoice,
    GetItem resident, conditional UpdateItem, SES SendEmail if emailed, UpdateItem
    delivery status, UpdateItem job counter.
 
-AWS requests are counted per operation with a botocore ``before-call`` hook. The SQS
-polling Lambda does for us (ReceiveMessage, DeleteMessageBatch) is counted separately:
-it is not a request our functions make. No sleeps anywhere.
+AWS requests are counted per operation with a botocore ``before-call`` hook. The polling
+Lambda does for us (SQS ReceiveMessage and DeleteMessageBatch, stream GetRecords) is
+counted separately: it is not a request our functions make. No sleeps anywhere.
 """
 
 from __future__ import annotations
@@ -52,15 +52,18 @@ os.environ.update(
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
+from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT  # noqa: E402
+from moto.ses.models import ses_backends  # noqa: E402
 
 from hoa_billing import aws  # noqa: E402
 from hoa_billing.dal.invoices import status_keys  # noqa: E402
-from hoa_billing.dal.items import from_item, to_attr, to_item  # noqa: E402
+from hoa_billing.dal.items import to_attr, to_item  # noqa: E402
 from hoa_billing.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, LineItem  # noqa: E402
 from hoa_local.apigw import Router, http_event  # noqa: E402
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic  # noqa: E402
 from hoa_local.provision import provision  # noqa: E402
 from hoa_local.sqs import SqsConsumer  # noqa: E402
+from hoa_local.streams import EventSourceMapping, StreamReader, function_invoker  # noqa: E402
 from hoa_local.template import Stack  # noqa: E402
 
 SENDER = "billing@example.com"
@@ -193,9 +196,8 @@ def job_status(stack: Stack, job_id: str) -> dict[str, Any]:
 # -- the email stage (the table's stream is the outbox) ------------------------------
 
 
-def placeholder_sender(ses: Any, dynamodb: Any, table: str) -> Callable[[dict[str, Any]], None]:
-    """Stands in for the email sender function until it is wired in: one SendEmail and
-    one conditional delivery-status write per email, the least any sender does."""
+def naive_sender(ses: Any, dynamodb: Any, table: str) -> Callable[[dict[str, Any]], None]:
+    """The baseline's email, sent inline: one SendEmail and one delivery-status write."""
 
     def send(invoice: dict[str, Any]) -> None:
         recipient = invoice["recipient"]
@@ -220,36 +222,21 @@ def placeholder_sender(ses: Any, dynamodb: Any, table: str) -> Callable[[dict[st
     return send
 
 
-def stream_iterators(streams: Any, stream_arn: str) -> list[str]:
-    """Iterators at the stream's end: the email stage reads only what the bulk run writes."""
-    return [
-        streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST")[
-            "ShardIterator"
-        ]
-        for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
-    ]
+def email_stage(stack: Stack, streams: Any, sqs: Any) -> tuple[StreamReader, Callable[[], int]]:
+    """The email sender function over the table's stream, read from its current end."""
+    props = stack.functions()["EmailSenderFunction"]
+    (event_name,) = [name for name, event in props["Events"].items() if event["Type"] == "DynamoDB"]
+    reader = StreamReader(streams, stack.resolve(props["Events"][event_name]["Properties"]["Stream"]))
+    reader.read()  # start at LATEST: only what the bulk run writes
+    mapping = EventSourceMapping.from_template(stack, "EmailSenderFunction", event_name, sqs)
+    invoke = function_invoker(stack, "EmailSenderFunction")
 
+    def run() -> int:
+        report = mapping.deliver(reader.read(), invoke)
+        assert not report.discarded, f"{len(report.discarded)} email batches given up on"
+        return report.invocations
 
-def drain_stream(streams: Any, iterators: list[str], property_id: str, sender: Callable[[dict[str, Any]], None]) -> int:
-    """Read the stream records; hand each Draft -> Open transition with email queued to ``sender``."""
-    sent = 0
-    for first in iterators:
-        iterator: str | None = first
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            for record in page["Records"]:
-                images = record["dynamodb"]
-                old, new = from_item(images.get("OldImage", {})), from_item(images.get("NewImage", {}))
-                if (
-                    old.get("status") == "Draft"
-                    and new.get("status") == "Open"
-                    and new.get("email_status") == "queued"
-                    and new.get("property_id") == property_id
-                ):
-                    sender(new)
-                    sent += 1
-            iterator = page.get("NextShardIterator") if page["Records"] else None
-    return sent
+    return reader, run
 
 
 # -- the naive baseline --------------------------------------------------------------
@@ -268,7 +255,7 @@ def run_naive(stack: Stack, property_id: str, ses: Any, dynamodb: Any) -> int:
     )
     actor = Actor(kind=ActorKind.API, id="bench-manager")
     job_key = {"pk": to_attr("naive-job"), "sk": to_attr("JOB")}
-    sender = placeholder_sender(ses, dynamodb, invoices_table)
+    sender = naive_sender(ses, dynamodb, invoices_table)
     ids = [row["invoice_id"] for row in service.invoices.scan_property(property_id, ["invoice_id"], prefix="Draft#")]
     for invoice_id in ids:
         invoice = service.invoices.get(invoice_id)
@@ -311,9 +298,10 @@ def main() -> None:
 
     with mock_aws():
         make_dynamodb_requests_atomic()
-        stack = provision(Stack(name="hoa-bench"), boto3.client)
+        parameters = {"SenderEmail": SENDER, "PortalBaseUrl": "https://portal.example.com"}
+        stack = provision(Stack(name="hoa-bench", parameters=parameters), boto3.client)
         env = stack.function_environment("BulkPublishWorkerFunction")
-        os.environ.update(env)
+        os.environ.update(env | {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"})
         boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
         print(f"seeding 2 x {n} drafts ({n // 2 + n % 2} residents of each property with an address) ...")
         seeded = time.perf_counter()
@@ -330,10 +318,11 @@ def main() -> None:
         esm_counter = RequestCounter(esm_session)
         esm_sqs = esm_session.client("sqs")
         dynamodb, ses = boto3.client("dynamodb"), boto3.client("sesv2")
-        streams = boto3.client("dynamodbstreams")
-        stream_arn = dynamodb.describe_table(TableName=stack.physical_name("InvoicesTable"))["Table"]["LatestStreamArn"]
-        iterators = stream_iterators(streams, stream_arn)
+        os.environ.update(stack.function_environment("EmailSenderFunction"))
+        os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # the template's value is for AWS
+        _, send_emails = email_stage(stack, esm_session.client("dynamodbstreams"), esm_sqs)
         counter.take()
+        esm_counter.take()
 
         started = time.perf_counter()
         job_id, received = run_bulk(stack, n, esm_sqs)
@@ -344,11 +333,10 @@ def main() -> None:
         assert (job["published"], job["state"]) == (n, "completed"), job
 
         started = time.perf_counter()
-        emailed = drain_stream(
-            streams, iterators, "prop_bulk", placeholder_sender(ses, dynamodb, stack.physical_name("InvoicesTable"))
-        )
+        invocations = send_emails()
         email_seconds = time.perf_counter() - started
-        email_counts = counter.take()
+        email_counts, email_esm_counts = counter.take(), esm_counter.take()
+        emailed = sum(1 for message in ses_backends[ACCOUNT]["us-east-1"].sent_messages)
 
         started = time.perf_counter()
         naive_n = run_naive(stack, "prop_naive", ses, dynamodb)
@@ -356,14 +344,23 @@ def main() -> None:
         naive_counts = counter.take()
         assert naive_n == n
 
-    print(f"\nPublish All Drafts, N = {n} (job {job['state']}: {job['published']} published, {emailed} emails queued)")
+    print(f"\nPublish All Drafts, N = {n} (job {job['state']}: {job['published']} published, {emailed} emails sent)")
     bulk_rpi = show(
         "bulk publish path (API + fan-out + workers), requests our functions make", bulk_counts, n, bulk_seconds
     )
     show("  + SQS polling done by Lambda's event source mapping (not our requests)", esm_counts, n, bulk_seconds)
     print(f"    messages received: {received}")
     email_rpi = show(
-        "email stage: stream -> placeholder sender (SendEmail + status UpdateItem)", email_counts, n, email_seconds
+        f"email stage: stream -> EmailSenderFunction ({invocations} invocations; claim, SendEmail, record sent)",
+        email_counts,
+        n,
+        email_seconds,
+    )
+    show(
+        "  + stream polling done by Lambda's event source mapping (not our requests)",
+        email_esm_counts,
+        n,
+        email_seconds,
     )
     naive_rpi = show("naive baseline (one invoice at a time)", naive_counts, n, naive_seconds)
 

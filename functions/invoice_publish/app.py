@@ -23,7 +23,9 @@ def publish(property_id: str, invoice_id: str, body: Annotated[PublishIn, Body()
     service: InvoiceService = app.context["service"]
 
     def publish_once() -> tuple[int, InvoiceOut]:
-        invoice = service.publish_invoice(property_id, invoice_id, body.send_email, manager.actor())
+        invoice = service.publish_invoice(
+            property_id, invoice_id, body.send_email, manager.actor(), app.current_event.headers.get("idempotency-key")
+        )
         return 200, InvoiceOut.of(invoice)
 
     return idempotent(app, manager.subject, publish_once)

@@ -24,7 +24,7 @@ from hoa_local import ROOT, stripe_fake
 from hoa_local.runtime import READY_PREFIX, LocalRuntime, RuntimeOptions, RuntimeState
 
 DEFAULT_STATE_DIR = ROOT / ".local"
-TERMINAL_JOB_STATUSES = {"completed", "complete", "succeeded", "finished", "done", "failed", "completed_with_errors"}
+FINISHED_JOB_STATES = {"completed", "completed_with_errors"}  # PublishJobOut.state
 
 
 class CliError(Exception):
@@ -263,40 +263,27 @@ def cmd_redrive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(value: Any) -> int:
-    return len(value) if isinstance(value, list) else int(value or 0)
-
-
-def progress_line(job: dict[str, Any], total: int, width: int = 30) -> str:
-    published, skipped, failed = (_count(job.get(key)) for key in ("published", "skipped", "failed"))
-    done = published + skipped + failed
+def progress_line(job: dict[str, Any], width: int = 30) -> str:
+    total = int(job["total"])
+    done = int(job["published"]) + int(job["skipped"]) + int(job["failed"])
     filled = int(width * done / total) if total else width
     return (
         f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  "
-        f"published {published}  skipped {skipped}  failed {failed}  ({job.get('status', '?')})"
+        f"published {job['published']}  skipped {job['skipped']}  failed {job['failed']}  ({job['state']})"
     )
 
 
-def job_finished(job: dict[str, Any], total: int) -> bool:
-    done = sum(_count(job.get(key)) for key in ("published", "skipped", "failed"))
-    return str(job.get("status", "")).lower() in TERMINAL_JOB_STATUSES or (total > 0 and done >= total)
-
-
-def watch_job(api: Target, pid: str, job_id: str, total: int | None, interval: float, deadline_s: float) -> int:
+def watch_job(api: Target, pid: str, job_id: str, interval: float, deadline_s: float) -> int:
+    """Poll the job until it finishes, redrawing one progress line; 1 when invoices failed."""
     deadline = time.monotonic() + deadline_s
     while True:
         job = api.call("GET", f"/properties/{pid}/publish-jobs/{job_id}")
-        job_total = int(job.get("total") or job.get("expected_count") or total or 0)
-        print("\r" + progress_line(job, job_total), end="", flush=True)
-        if job_finished(job, job_total):
+        print("\r" + progress_line(job), end="", flush=True)
+        if job["state"] in FINISHED_JOB_STATES:
             print()
-            for key in ("skipped", "failed", "failures", "errors"):
-                entries = job.get(key)
-                if isinstance(entries, list) and entries:
-                    print(f"{key}:")
-                    for entry in entries:
-                        print(f"  {json.dumps(entry)}")
-            return 1 if _count(job.get("failed")) else 0
+            for failure in job["failures"]:
+                print(f"  failed: {json.dumps(failure)}")
+            return 1 if int(job["failed"]) else 0
         if time.monotonic() > deadline:
             print()
             raise CliError(f"Job {job_id} has not finished after {deadline_s:.0f} s; check it with `job {job_id}`.")
@@ -306,26 +293,28 @@ def watch_job(api: Target, pid: str, job_id: str, total: int | None, interval: f
 def cmd_publish_all(args: argparse.Namespace) -> int:
     api = target(args)
     pid = api.require_property(args)
-    count = int(api.call("GET", f"/properties/{pid}/invoices/summary")["drafts"]["count"])
+    preview = api.call("GET", f"/properties/{pid}/publish-all/preview")
+    count = int(preview["count"])
     if count == 0:
         print(f"{pid} has no draft invoices.")
         return 0
+    print(f"{count} drafts, {preview['total']['formatted']} in all; {json.dumps(preview['emails'])}")
     if not args.yes and input(f"Publish All ({count}) drafts of {pid}? [y/N] ").strip().lower() not in ("y", "yes"):
         print("Nothing published.")
         return 1
     started = api.call(
         "POST", f"/properties/{pid}/publish-all", {"expected_count": count}, {"Idempotency-Key": str(uuid.uuid4())}
     )
-    job_id = started.get("job_id") or started.get("job", {}).get("job_id")
+    job_id = started["job_id"]
     print(f"Job {job_id}: publishing {count} drafts")
-    return watch_job(api, pid, job_id, count, args.interval, args.timeout)
+    return watch_job(api, pid, job_id, args.interval, args.timeout)
 
 
 def cmd_job(args: argparse.Namespace) -> int:
     api = target(args)
     pid = api.require_property(args)
     if args.watch:
-        return watch_job(api, pid, args.job_id, None, args.interval, args.timeout)
+        return watch_job(api, pid, args.job_id, args.interval, args.timeout)
     print(json.dumps(api.call("GET", f"/properties/{pid}/publish-jobs/{args.job_id}"), indent=2))
     return 0
 

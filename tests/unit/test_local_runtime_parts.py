@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from hoa_local.cli import job_finished, progress_line
+from hoa_local.cli import progress_line
 from hoa_local.localauth import LocalTokens, gateway_claims
 from hoa_local.schedules import ScheduleSource, UnsupportedExpression, due
 
@@ -78,9 +78,9 @@ def test_expressions_the_local_scheduler_cannot_run_are_reported():
 
 
 def test_job_progress_counts_published_skipped_and_failed_against_the_total():
-    job = {"status": "running", "published": 6, "skipped": [{"invoice_id": "i1", "reason": "not draft"}], "failed": 0}
+    job = {"state": "running", "total": 12, "published": 6, "skipped": 1, "failed": 0}
 
-    assert progress_line(job, 12, width=12) == "[#######.....] 7/12  published 6  skipped 1  failed 0  (running)"
-    assert not job_finished(job, 12)
-    assert job_finished(job | {"published": 11}, 12)
-    assert job_finished({"status": "completed", "published": 3}, 12)
+    assert progress_line(job, width=12) == "[#######.....] 7/12  published 6  skipped 1  failed 0  (running)"
+    assert progress_line(job | {"published": 11, "state": "completed"}, width=12).endswith(
+        "12/12  published 11  skipped 1  failed 0  (completed)"
+    )

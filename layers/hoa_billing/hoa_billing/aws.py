@@ -7,10 +7,42 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 # Standard retry mode backs off on throttling; the SDK's own retries absorb short blips
 # so a handler does not have to.
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
+
+
+# Errors that mean "the service is busy or unreachable right now": the same request can
+# succeed later, so a caller is told to retry rather than that something is broken.
+THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "TransactionInProgressException",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Throttled, a 5xx, or a timeout or dropped connection, once the SDK's own retries
+    are spent (also when wrapped by another exception, as Powertools wraps its store's)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, HTTPClientError)):
+            return True
+        if isinstance(current, ClientError):
+            code = current.response.get("Error", {}).get("Code", "")
+            status = current.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            return code in THROTTLING_CODES or int(status) >= 500
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @cache

@@ -13,6 +13,7 @@ there, the retry cannot know SES accepted it and sends again.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -41,6 +42,7 @@ from hoa_billing.service import recipient_of
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, id="email-sender", name="Email sender")
 FINISHED = frozenset({EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.BOUNCED})
+UNRECORDED_KEPT = 1000
 
 
 class EmailInProgress(errors.Conflict):
@@ -81,6 +83,11 @@ class InvoiceEmailer:
         self.sender = sender
         self.settings = settings
         self.clock = clock or SystemClock()
+        # Sends SES accepted whose outcome could not be written (DynamoDB still throttled
+        # or unreachable after the SDK's retries), by claim token. Lambda retries a
+        # shard's batch in order and usually in the same warm environment: the retry
+        # records this send instead of sending the email a second time.
+        self._unrecorded: OrderedDict[str, str] = OrderedDict()
 
     def deliver(self, delivery: Delivery) -> Outcome:
         """Send the email once. Raises ``RetryLater`` when the stream must try again."""
@@ -100,6 +107,9 @@ class InvoiceEmailer:
         recipient = invoice.recipient
         if recipient is None:
             return self._fail(invoice, delivery, details, "no_recipient: the request named no address")
+        sent_earlier = self._unrecorded.get(delivery.token)
+        if sent_earlier is not None:
+            return self._record_sent(invoice, delivery, details, recipient.email, sent_earlier)
         if invoice.email_attempts > self.settings.max_attempts:
             last = invoice.email_details.get("last_error", "unknown")
             return self._fail(
@@ -128,11 +138,16 @@ class InvoiceEmailer:
                 logger.warning("claim lost before release", invoice_id=invoice.invoice_id)
             raise
 
+        return self._record_sent(invoice, delivery, details, recipient.email, message_id)
+
+    def _record_sent(
+        self, invoice: Invoice, delivery: Delivery, details: dict[str, Any], address: str, message_id: str
+    ) -> Outcome:
         sent_at = self.clock.now()
         details.update({"message_id": message_id, "sent_at": iso(sent_at)})
         details.pop("last_error", None)
         entry = HistoryEntry(
-            at=sent_at, action="email_sent", actor=SYSTEM, details={"to": recipient.email, "message_id": message_id}
+            at=sent_at, action="email_sent", actor=SYSTEM, details={"to": address, "message_id": message_id}
         )
         update = outcome_update(
             token=delivery.token, status=EmailStatus.SENT, details=details, history=entry, message_id=message_id
@@ -142,6 +157,14 @@ class InvoiceEmailer:
         except ConditionFailed:
             # Our claim went stale and was retaken: the other holder records its own send.
             logger.warning("sent, but the claim was retaken", invoice_id=invoice.invoice_id, message_id=message_id)
+        except Exception:
+            # The claim stays ours; the stream retries this record and records the send.
+            self._unrecorded[delivery.token] = message_id
+            while len(self._unrecorded) > UNRECORDED_KEPT:
+                self._unrecorded.popitem(last=False)
+            logger.warning("sent, but not yet recorded", invoice_id=invoice.invoice_id, message_id=message_id)
+            raise
+        self._unrecorded.pop(delivery.token, None)
         return Outcome.SENT
 
     def _fail(self, invoice: Invoice, delivery: Delivery, details: dict[str, Any], reason: str) -> Outcome:

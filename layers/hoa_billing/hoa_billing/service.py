@@ -7,6 +7,7 @@ that explains why (using the item DynamoDB returned, never a second read).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -181,9 +182,24 @@ class InvoiceService:
 
     # -- publish ---------------------------------------------------------------------
 
-    def publish_invoice(self, property_id: str, invoice_id: str, send_email: bool | None, actor: Actor) -> Invoice:
-        """Publish one draft, as from the invoice detail page's confirmation dialog."""
+    def publish_invoice(
+        self,
+        property_id: str,
+        invoice_id: str,
+        send_email: bool | None,
+        actor: Actor,
+        request_key: str | None = None,
+    ) -> Invoice:
+        """Publish one draft, as from the invoice detail page's confirmation dialog.
+
+        ``request_key`` (the caller's Idempotency-Key) names the publish: a retry of a
+        request that already took effect (its answer was lost, or the function died
+        before the key's record was completed) finds its own publish and succeeds.
+        """
+        publish_id = publish_id_for(invoice_id, actor, request_key) if request_key else None
         invoice = self.get_invoice(property_id, invoice_id)
+        if publish_id is not None and invoice.publish_id == publish_id:
+            return invoice
         if invoice.status is not InvoiceStatus.DRAFT:
             raise self._not_draft(invoice)
         resident = self.directory.get_resident(property_id, invoice.resident_id)
@@ -197,7 +213,7 @@ class InvoiceService:
                 resident_id=invoice.resident_id,
             )
         draft = DraftToPublish(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat())
-        return self.publish_draft(draft, recipient=recipient, send_email=send_email, actor=actor)
+        return self.publish_draft(draft, recipient=recipient, send_email=send_email, actor=actor, publish_id=publish_id)
 
     def publish_draft(
         self,
@@ -207,13 +223,17 @@ class InvoiceService:
         send_email: bool,
         actor: Actor,
         job_id: str | None = None,
+        publish_id: str | None = None,
     ) -> Invoice:
         """The one Draft -> Open operation, shared by single and bulk publish.
 
         One conditional UpdateItem (``status = Draft`` evaluated by DynamoDB). The row
         carries the email request, so the table's stream is the outbox for the email.
+        When the write is refused because this very publish already took effect (the
+        SDK retried a write whose answer was lost), the publish succeeded: it says so.
         """
         now = self.clock.now()
+        publish_id = publish_id or new_id("pub")
         email_status = email_status_for(send_email, recipient)
         fields: dict[str, Any] = {
             "published_at": iso(now),
@@ -221,7 +241,7 @@ class InvoiceService:
             "email_requested": email_status is EmailStatus.QUEUED,
             "email_status": email_status.value,
             "recipient": recipient.model_dump() if recipient and send_email else None,
-            "publish_id": new_id("pub"),
+            "publish_id": publish_id,
         }
         details: dict[str, Any] = {"email": email_status.value}
         if job_id:
@@ -246,6 +266,8 @@ class InvoiceService:
             return self.invoices.apply(draft.invoice_id, update)
         except ConditionFailed as refused:
             current = self._owned(refused.current, draft.property_id, draft.invoice_id)
+            if current.publish_id == publish_id:
+                return current
             raise self._not_draft(current) from None
 
     # -- void ------------------------------------------------------------------------
@@ -318,6 +340,12 @@ class InvoiceService:
             f"Invoice {invoice.number} is {invoice.status}; only Draft invoices can be published.",
             status=invoice.status.value,
         )
+
+
+def publish_id_for(invoice_id: str, actor: Actor, request_key: str) -> str:
+    """The same request (key, caller, invoice) always names the same publish."""
+    digest = hashlib.blake2b(f"{invoice_id}|{actor.kind}|{actor.id}|{request_key}".encode(), digest_size=16)
+    return f"pub_{digest.hexdigest()}"
 
 
 def recipient_of(resident: Resident | None) -> Recipient | None:

@@ -39,6 +39,7 @@ from hoa_billing.observability import logger, metrics, tracer
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 JSON_CONTENT_TYPE = "application/json"
+RETRY_AFTER_SECONDS = 1
 
 
 def error_response(status: int, code: str, message: str, **details: Any) -> Response[Any]:
@@ -142,6 +143,16 @@ def create_app() -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response[Any]:
+        if aws.is_transient(exc):
+            # Throttled or unavailable after the SDK's retries: nothing was decided, the
+            # same request (same Idempotency-Key) can simply be sent again.
+            logger.warning("AWS busy or unreachable", exc_info=exc)
+            metrics.add_metric(name="ServiceBusy", unit="Count", value=1)
+            response = error_response(
+                503, "service_busy", "The service is busy right now. Retry the same request in a moment."
+            )
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         logger.exception("unhandled error")
         metrics.add_metric(name="UnhandledError", unit="Count", value=1)
         return error_response(500, "internal_error", "Something went wrong on our side. Try again in a moment.")

@@ -52,7 +52,17 @@ class ProcessedEvents(TableRepository):
         return Claim(won=True)
 
     def finish(self, event_id: str, outcome: str, details: dict[str, Any]) -> None:
-        self.client.update_item(
+        """Mark the event done. Already done is fine: the SDK repeats this write when its
+        first answer was lost, and the repeat finds its own result."""
+        client = self.client
+        try:
+            self._finish(client, event_id, outcome, details)
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            if from_item(exc.response.get("Item") or {}).get("state") != DONE:
+                raise
+
+    def _finish(self, client: Any, event_id: str, outcome: str, details: dict[str, Any]) -> None:
+        client.update_item(
             TableName=self.table_name,
             Key={"event_id": to_attr(event_id)},
             UpdateExpression="SET #state = :done, outcome = :outcome, details = :details REMOVE lease_until",
@@ -64,6 +74,7 @@ class ProcessedEvents(TableRepository):
                 ":outcome": to_attr(outcome),
                 ":details": to_attr(details),
             },
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
 
     def release(self, event_id: str) -> None:
