@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
+from hoa_billing import payment_wiring
+from hoa_billing.config import get_checkout_settings
 from hoa_local.stripe_fake import TEST_API_KEY, TEST_WEBHOOK_SECRET, FakeStripe
 from hoa_local.template import Stack
 from tests.conftest import STACK
@@ -35,4 +37,9 @@ def stripe_secrets(stack: Stack, fake_stripe: FakeStripe) -> FakeStripe:
     ):
         ssm.put_parameter(Name=name, Value=value, Type="SecureString")
     fake_stripe.reset()
+    # Another fake (the security tests' session fixture, an in-process local runtime) may
+    # have been built first in this worker: point the cached checkout client at this one.
+    os.environ["STRIPE_API_BASE"] = fake_stripe.url
+    get_checkout_settings.cache_clear()
+    payment_wiring.resident_checkout.cache_clear()
     return fake_stripe
