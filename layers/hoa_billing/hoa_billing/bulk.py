@@ -23,6 +23,7 @@ again: nothing is published twice, and the repeated references count as skipped.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -50,6 +51,12 @@ class JobState(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     COMPLETED_WITH_ERRORS = "completed_with_errors"
+
+
+def job_id_for(property_id: str, actor: Actor, request_key: str) -> str:
+    """The same Publish All request (key, caller, property) always names the same job."""
+    digest = hashlib.blake2b(f"{property_id}|{actor.kind}|{actor.id}|{request_key}".encode(), digest_size=16)
+    return f"job_{digest.hexdigest()}"
 
 
 # -- messages ------------------------------------------------------------------------
@@ -185,11 +192,27 @@ class BulkPublisher:
     # -- starting a job -------------------------------------------------------------
 
     def start(
-        self, property_id: str, expected_count: int | None, actor: Actor, job_id: str | None = None
+        self,
+        property_id: str,
+        expected_count: int | None,
+        actor: Actor,
+        job_id: str | None = None,
+        *,
+        resume: bool = False,
     ) -> PublishJob:
         """Start publishing every draft of the property. ``expected_count`` is what the
-        manager confirmed; None (the schedule) takes whatever is there."""
+        manager confirmed; None (the schedule) takes whatever is there.
+
+        ``resume``: ``job_id`` names this request (``job_id_for`` its Idempotency-Key),
+        and a job already created under it is this request's own, made by an attempt
+        that died or lost its answer before it could reply. That job is returned and
+        its fan-out requested again (a repeated request resumes from the job's recorded
+        progress), instead of a second job racing the first for the same drafts."""
         self.service.require_property(property_id)
+        if resume and job_id is not None:
+            existing = self._resumable(job_id, property_id)
+            if existing is not None:
+                return existing
         count = sum(1 for _ in self._draft_rows(property_id, ["invoice_id"]))
         if count == 0:
             raise errors.NoDraftsToPublish(
@@ -219,8 +242,23 @@ class BulkPublisher:
             "started_at": now,
             "updated_at": now,
         }
-        self.jobs.create(head)
+        try:
+            self.jobs.create(head)
+        except JobExists:
+            # The SDK repeated a create whose answer was lost, or another attempt won.
+            existing = self._resumable(job_id, property_id) if resume else None
+            if existing is None:
+                raise
+            return existing
         self.fan_out_queue.send(FanOutRequest(job_id=job_id, property_id=property_id).model_dump())
+        return PublishJob.model_validate(head)
+
+    def _resumable(self, job_id: str, property_id: str) -> PublishJob | None:
+        head = self.jobs.head(job_id)
+        if head is None or head["property_id"] != property_id:
+            return None  # job ids name property and caller, so this is not a repeat
+        if not head["fanout_done"]:
+            self.fan_out_queue.send(FanOutRequest(job_id=job_id, property_id=property_id).model_dump())
         return PublishJob.model_validate(head)
 
     def start_scheduled(self, property_ids: Iterable[str], schedule: str) -> list[ScheduledRun]:
