@@ -18,7 +18,9 @@ Delivery is at least once everywhere, so every step tolerates repeats. A message
 delivered twice is counted once (its marker). A draft published or deleted meanwhile is
 skipped; the conditional write makes a second publish impossible, so no second email.
 If a fan-out runner dies after sending a page but before recording it, the page is sent
-again: nothing is published twice, and the repeated references count as skipped.
+again: nothing is published twice, and the message that published a draft is the only
+one to count it (each publish is named for its message), so the job's counts add up
+to its total.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from hoa_billing.dal.invoices import STATUS_SHARDS
 from hoa_billing.dal.jobs import ChunkTally, FanOutMoved, JobExists, PublishJobRepository
 from hoa_billing.dal.queues import MessageQueue
 from hoa_billing.models import Actor, ActorKind, InvoiceStatus, Recipient, Resident
-from hoa_billing.service import DraftToPublish, InvoiceService, recipient_of
+from hoa_billing.service import DraftToPublish, InvoiceService, publish_id_for, recipient_of
 
 CHUNK_SIZE = 25  # invoices per worker message: one counter write per 25 publishes
 PAGE_SIZE = 2500  # index rows per fan-out step (well under the 1 MB a Query page returns)
@@ -150,6 +152,7 @@ class ScheduledRun:
 class _Outcome:
     published: int = 0
     skipped: int = 0
+    duplicates: int = 0  # published by another message of the same job: not counted here
     failures: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -368,20 +371,29 @@ class BulkPublisher:
         on the last attempt the failures are recorded first, then it goes to the DLQ.
         """
         outcome = _Outcome()
-        redelivered = receive_count > 1
         for ref in chunk.invoices:
             draft = DraftToPublish(ref.id, chunk.property_id, ref.resident_id, ref.due_date)
             try:
                 # Per the help article, Publish All emails every resident with an address.
+                # The publish is named for this message: its earlier attempt's publish
+                # (SQS redelivery, the SDK repeating a write) is recognised as its own.
                 self.service.publish_draft(
-                    draft, recipient=ref.to, send_email=True, actor=chunk.actor, job_id=chunk.job_id
+                    draft,
+                    recipient=ref.to,
+                    send_email=True,
+                    actor=chunk.actor,
+                    job_id=chunk.job_id,
+                    publish_id=publish_id_for(ref.id, chunk.actor, f"bulk:{message_id}"),
                 )
                 outcome.published += 1
             except errors.InvoiceNotDraft as refused:
                 if refused.details.get("status") == InvoiceStatus.DRAFT.value:
                     outcome.failures.append((ref.id, "invoice_changed: the draft no longer matches what was queued"))
-                elif redelivered and self._published_by_job(ref.id, chunk.job_id):
-                    outcome.published += 1  # this message's earlier attempt published it
+                elif self._published_by_job(ref.id, chunk.job_id):
+                    # Another message of this job published it and counts it: the same
+                    # page sent twice (a lost SendMessageBatch answer, a fan-out that
+                    # died before recording its page). Counting it here would count twice.
+                    outcome.duplicates += 1
                 else:
                     outcome.skipped += 1
             except errors.InvoiceNotFound:
