@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from hoa_billing.api import auth
 from hoa_billing.api.bulk_schemas import PublishAllAccepted, PublishAllIn, PublishAllPreviewOut, PublishJobOut
 from hoa_billing.api.http import create_app, entry, idempotent, json_response
-from hoa_billing.bulk import BulkPublisher
+from hoa_billing.bulk import BulkPublisher, job_id_for
 from hoa_billing.bulk_wiring import bulk_context
 
 app = create_app()
@@ -40,8 +40,13 @@ def preview(property_id: str) -> Response[PublishAllPreviewOut]:
 def publish_all(property_id: str, body: Annotated[PublishAllIn, Body()]) -> Response[PublishAllAccepted]:
     manager = auth.manager(app.current_event.raw_event, property_id)
 
+    actor = manager.actor()
+    key = app.current_event.headers.get("idempotency-key")
+    # With a key, a retry of an attempt that died midway finds that attempt's job.
+    job_id = job_id_for(property_id, actor, key) if key else None
+
     def start() -> tuple[int, PublishAllAccepted]:
-        job = _bulk().start(property_id, body.expected_count, manager.actor())
+        job = _bulk().start(property_id, body.expected_count, actor, job_id, resume=job_id is not None)
         url = f"/properties/{property_id}/publish-jobs/{job.job_id}"
         return 202, PublishAllAccepted(job_id=job.job_id, count=job.total, state=job.state, status_url=url)
 

@@ -18,11 +18,14 @@ Delivery is at least once everywhere, so every step tolerates repeats. A message
 delivered twice is counted once (its marker). A draft published or deleted meanwhile is
 skipped; the conditional write makes a second publish impossible, so no second email.
 If a fan-out runner dies after sending a page but before recording it, the page is sent
-again: nothing is published twice, and the repeated references count as skipped.
+again: nothing is published twice, and the message that published a draft is the only
+one to count it (each publish is named for its message), so the job's counts add up
+to its total.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,7 +40,7 @@ from hoa_billing.dal.invoices import STATUS_SHARDS
 from hoa_billing.dal.jobs import ChunkTally, FanOutMoved, JobExists, PublishJobRepository
 from hoa_billing.dal.queues import MessageQueue
 from hoa_billing.models import Actor, ActorKind, InvoiceStatus, Recipient, Resident
-from hoa_billing.service import DraftToPublish, InvoiceService, recipient_of
+from hoa_billing.service import DraftToPublish, InvoiceService, publish_id_for, recipient_of
 
 CHUNK_SIZE = 25  # invoices per worker message: one counter write per 25 publishes
 # Index rows per fan-out step. A step is a few Query pages per shard (DynamoDB returns up
@@ -53,6 +56,12 @@ class JobState(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     COMPLETED_WITH_ERRORS = "completed_with_errors"
+
+
+def job_id_for(property_id: str, actor: Actor, request_key: str) -> str:
+    """The same Publish All request (key, caller, property) always names the same job."""
+    digest = hashlib.blake2b(f"{property_id}|{actor.kind}|{actor.id}|{request_key}".encode(), digest_size=16)
+    return f"job_{digest.hexdigest()}"
 
 
 # -- messages ------------------------------------------------------------------------
@@ -146,6 +155,7 @@ class ScheduledRun:
 class _Outcome:
     published: int = 0
     skipped: int = 0
+    duplicates: int = 0  # published by another message of the same job: not counted here
     failures: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -188,11 +198,27 @@ class BulkPublisher:
     # -- starting a job -------------------------------------------------------------
 
     def start(
-        self, property_id: str, expected_count: int | None, actor: Actor, job_id: str | None = None
+        self,
+        property_id: str,
+        expected_count: int | None,
+        actor: Actor,
+        job_id: str | None = None,
+        *,
+        resume: bool = False,
     ) -> PublishJob:
         """Start publishing every draft of the property. ``expected_count`` is what the
-        manager confirmed; None (the schedule) takes whatever is there."""
+        manager confirmed; None (the schedule) takes whatever is there.
+
+        ``resume``: ``job_id`` names this request (``job_id_for`` its Idempotency-Key),
+        and a job already created under it is this request's own, made by an attempt
+        that died or lost its answer before it could reply. That job is returned and
+        its fan-out requested again (a repeated request resumes from the job's recorded
+        progress), instead of a second job racing the first for the same drafts."""
         self.service.require_property(property_id)
+        if resume and job_id is not None:
+            existing = self._resumable(job_id, property_id)
+            if existing is not None:
+                return existing
         count = sum(1 for _ in self._draft_rows(property_id, ["invoice_id"]))
         if count == 0:
             raise errors.NoDraftsToPublish(
@@ -222,8 +248,23 @@ class BulkPublisher:
             "started_at": now,
             "updated_at": now,
         }
-        self.jobs.create(head)
+        try:
+            self.jobs.create(head)
+        except JobExists:
+            # The SDK repeated a create whose answer was lost, or another attempt won.
+            existing = self._resumable(job_id, property_id) if resume else None
+            if existing is None:
+                raise
+            return existing
         self.fan_out_queue.send(FanOutRequest(job_id=job_id, property_id=property_id).model_dump())
+        return PublishJob.model_validate(head)
+
+    def _resumable(self, job_id: str, property_id: str) -> PublishJob | None:
+        head = self.jobs.head(job_id)
+        if head is None or head["property_id"] != property_id:
+            return None  # job ids name property and caller, so this is not a repeat
+        if not head["fanout_done"]:
+            self.fan_out_queue.send(FanOutRequest(job_id=job_id, property_id=property_id).model_dump())
         return PublishJob.model_validate(head)
 
     def start_scheduled(self, property_ids: Iterable[str], schedule: str) -> list[ScheduledRun]:
@@ -333,20 +374,29 @@ class BulkPublisher:
         on the last attempt the failures are recorded first, then it goes to the DLQ.
         """
         outcome = _Outcome()
-        redelivered = receive_count > 1
         for ref in chunk.invoices:
             draft = DraftToPublish(ref.id, chunk.property_id, ref.resident_id, ref.due_date)
             try:
                 # Per the help article, Publish All emails every resident with an address.
+                # The publish is named for this message: its earlier attempt's publish
+                # (SQS redelivery, the SDK repeating a write) is recognised as its own.
                 self.service.publish_draft(
-                    draft, recipient=ref.to, send_email=True, actor=chunk.actor, job_id=chunk.job_id
+                    draft,
+                    recipient=ref.to,
+                    send_email=True,
+                    actor=chunk.actor,
+                    job_id=chunk.job_id,
+                    publish_id=publish_id_for(ref.id, chunk.actor, f"bulk:{message_id}"),
                 )
                 outcome.published += 1
             except errors.InvoiceNotDraft as refused:
                 if refused.details.get("status") == InvoiceStatus.DRAFT.value:
                     outcome.failures.append((ref.id, "invoice_changed: the draft no longer matches what was queued"))
-                elif redelivered and self._published_by_job(ref.id, chunk.job_id):
-                    outcome.published += 1  # this message's earlier attempt published it
+                elif self._published_by_job(ref.id, chunk.job_id):
+                    # Another message of this job published it and counts it: the same
+                    # page sent twice (a lost SendMessageBatch answer, a fan-out that
+                    # died before recording its page). Counting it here would count twice.
+                    outcome.duplicates += 1
                 else:
                     outcome.skipped += 1
             except errors.InvoiceNotFound:
