@@ -16,7 +16,7 @@ from hoa_billing.wiring import invoice_service
 class BulkSettings(BaseModel):
     """What the bulk publish functions need beyond the common settings."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     publish_jobs_table: str = Field(alias="PUBLISH_JOBS_TABLE", min_length=3)
     publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL", pattern=r"^https?://")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     invoices_table: str = Field(alias="INVOICES_TABLE", min_length=3)
     properties_table: str = Field(alias="PROPERTIES_TABLE", min_length=3)
@@ -27,7 +27,7 @@ def get_settings() -> Settings:
 class EmailSettings(BaseModel):
     """What the email functions need on top of ``Settings``: validated at their cold start."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     sender_email: str = Field(alias="SENDER_EMAIL", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     portal_base_url: str = Field(alias="PORTAL_BASE_URL", pattern=r"^https?://[^\s]+$")
@@ -41,7 +41,7 @@ class EmailSettings(BaseModel):
 
 
 class ResendSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     # A manager may ask for the same invoice's email again at most this often.
     resend_interval_seconds: int = Field(alias="EMAIL_RESEND_INTERVAL_SECONDS", default=60, gt=0)
@@ -65,7 +65,7 @@ def get_resend_settings() -> ResendSettings:
 class CheckoutSettings(BaseModel):
     """The portal checkout function: where Stripe sends the resident back, and the API key."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     stripe_api_key_parameter: str = Field(alias="STRIPE_API_KEY_PARAMETER", pattern=r"^/[\w./-]+$")
     portal_base_url: str = Field(alias="PORTAL_BASE_URL", pattern=r"^https?://[^\s]+$")
@@ -76,7 +76,7 @@ class CheckoutSettings(BaseModel):
 class WebhookSettings(BaseModel):
     """The Stripe webhook function: the endpoint secret and the processed-events table."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     stripe_webhook_secret_parameter: str = Field(alias="STRIPE_WEBHOOK_SECRET_PARAMETER", pattern=r"^/[\w./-]+$")
     stripe_events_table: str = Field(alias="STRIPE_EVENTS_TABLE", min_length=3)

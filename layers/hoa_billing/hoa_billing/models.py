@@ -9,6 +9,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Model(BaseModel):
+    """Base of the domain models. Validators are built on first use, not at import:
+    each function uses a few of these, and cold start pays only for those."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class InvoiceStatus(StrEnum):
     DRAFT = "Draft"
     OPEN = "Open"
@@ -29,7 +36,7 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
 
 
-class Actor(BaseModel):
+class Actor(Model):
     """Who caused a change, and through which door it came in."""
 
     model_config = ConfigDict(frozen=True)
@@ -49,7 +56,7 @@ class EmailStatus(StrEnum):
     BOUNCED = "bounced"
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     model_config = ConfigDict(frozen=True)
 
     at: datetime
@@ -61,14 +68,14 @@ class HistoryEntry(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
-class LineItem(BaseModel):
+class LineItem(Model):
     model_config = ConfigDict(frozen=True)
 
     description: str
     amount: int
 
 
-class Recipient(BaseModel):
+class Recipient(Model):
     """Where the publish email goes: captured when the invoice is published."""
 
     model_config = ConfigDict(frozen=True)
@@ -77,14 +84,14 @@ class Recipient(BaseModel):
     email: str
 
 
-class Property(BaseModel):
+class Property(Model):
     property_id: str
     name: str
     time_zone: str = "America/New_York"
     currency: str = "USD"
 
 
-class Resident(BaseModel):
+class Resident(Model):
     resident_id: str
     property_id: str
     name: str
@@ -112,7 +119,7 @@ class PaymentState(StrEnum):
     FAILED = "failed"
 
 
-class PaymentRecord(BaseModel):
+class PaymentRecord(Model):
     payment_id: str
     state: PaymentState
     amount: int
@@ -122,7 +129,7 @@ class PaymentRecord(BaseModel):
     updated_at: datetime
 
 
-class Invoice(BaseModel):
+class Invoice(Model):
     invoice_id: str
     property_id: str
     property_name: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import Field, StrictInt
 
-from hoa_billing.api.schemas import Money, Strict
+from hoa_billing.api.schemas import Money, Out, Strict
 from hoa_billing.bulk import BulkPreview, JobFailure, JobState, PublishJob
 from hoa_billing.models import Actor
 
@@ -15,12 +15,12 @@ class PublishAllIn(Strict):
     expected_count: StrictInt = Field(ge=1, description="The draft count the manager confirmed in the dialog.")
 
 
-class EmailReach(BaseModel):
+class EmailReach(Out):
     with_address: int = Field(description="Drafts whose resident has an address: they get the email.")
     without_address: int = Field(description="Drafts whose resident has none: notify them another way.")
 
 
-class PublishAllPreviewOut(BaseModel):
+class PublishAllPreviewOut(Out):
     """What the Publish All confirmation dialog shows."""
 
     count: int
@@ -36,7 +36,7 @@ class PublishAllPreviewOut(BaseModel):
         )
 
 
-class PublishJobOut(BaseModel):
+class PublishJobOut(Out):
     job_id: str
     property_id: str
     state: JobState
@@ -68,7 +68,7 @@ class PublishJobOut(BaseModel):
         )
 
 
-class PublishAllAccepted(BaseModel):
+class PublishAllAccepted(Out):
     job_id: str
     count: int
     state: JobState

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
-
 from hoa_billing import lifecycle
-from hoa_billing.api.schemas import LineItemOut, Money
+from hoa_billing.api.schemas import LineItemOut, Money, Out
 from hoa_billing.models import Invoice, InvoiceStatus, PaymentState
 from hoa_billing.portal import payable_amount
 
 
-class PortalPaymentOut(BaseModel):
+class PortalPaymentOut(Out):
     state: PaymentState
     amount: Money
     updated_at: datetime
     failure_message: str | None
 
 
-class PortalInvoiceRow(BaseModel):
+class PortalInvoiceRow(Out):
     invoice_id: str
     number: str
     property_name: str
@@ -47,12 +45,12 @@ class PortalInvoiceRow(BaseModel):
         )
 
 
-class PortalInvoiceListOut(BaseModel):
+class PortalInvoiceListOut(Out):
     items: list[PortalInvoiceRow]
     next_cursor: str | None
 
 
-class PortalInvoiceOut(BaseModel):
+class PortalInvoiceOut(Out):
     invoice_id: str
     number: str
     property_name: str
@@ -104,7 +102,7 @@ class PortalInvoiceOut(BaseModel):
         )
 
 
-class CheckoutOut(BaseModel):
+class CheckoutOut(Out):
     invoice_id: str
     checkout_url: str
     session_id: str

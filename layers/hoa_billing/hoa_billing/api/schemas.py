@@ -45,7 +45,16 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MinorUnits = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units (cents).")]
 
 
-class Strict(BaseModel):
+class Out(BaseModel):
+    """Base of the response bodies. Built on first use, not at import: each function
+    returns a few of these, and cold start pays only for those."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Out):
+    """Base of the request bodies: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -88,7 +97,7 @@ class VoidIn(Strict):
 # -- responses -----------------------------------------------------------------------
 
 
-class Money(BaseModel):
+class Money(Out):
     amount: int
     currency: str
     formatted: str
@@ -98,16 +107,16 @@ class Money(BaseModel):
         return cls(amount=amount, currency=currency, formatted=format_money(amount, currency))
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Out):
     code: str
     message: str
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Out):
     error: ErrorBody
 
 
-class ResidentOut(BaseModel):
+class ResidentOut(Out):
     resident_id: str
     property_id: str
     name: str
@@ -129,12 +138,12 @@ class ResidentOut(BaseModel):
         )
 
 
-class ResidentListOut(BaseModel):
+class ResidentListOut(Out):
     items: list[ResidentOut]
     next_cursor: str | None
 
 
-class InvoiceRow(BaseModel):
+class InvoiceRow(Out):
     """One row of the Invoices page."""
 
     invoice_id: str
@@ -163,23 +172,23 @@ class InvoiceRow(BaseModel):
         )
 
 
-class InvoiceListOut(BaseModel):
+class InvoiceListOut(Out):
     items: list[InvoiceRow]
     next_cursor: str | None
 
 
-class LineItemOut(BaseModel):
+class LineItemOut(Out):
     description: str
     amount: Money
 
 
-class EmailDeliveryOut(BaseModel):
+class EmailDeliveryOut(Out):
     requested: bool
     status: EmailStatus
     details: dict[str, Any]
 
 
-class InvoiceOut(BaseModel):
+class InvoiceOut(Out):
     invoice_id: str
     property_id: str
     number: str
@@ -236,12 +245,12 @@ class InvoiceOut(BaseModel):
         )
 
 
-class EmailCheckbox(BaseModel):
+class EmailCheckbox(Out):
     enabled: bool = Field(description="False when the resident has no email address on file.")
     checked_by_default: bool
 
 
-class PublishPreview(BaseModel):
+class PublishPreview(Out):
     """What the Publish confirmation dialog shows."""
 
     number: str
@@ -250,19 +259,19 @@ class PublishPreview(BaseModel):
     email_checkbox: EmailCheckbox
 
 
-class InvoiceDetailOut(BaseModel):
+class InvoiceDetailOut(Out):
     invoice: InvoiceOut
     history: list[HistoryEntry]
     actions: list[lifecycle.Action]
     publish_preview: PublishPreview | None
 
 
-class DraftTotal(BaseModel):
+class DraftTotal(Out):
     count: int
     total: Money
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(Out):
     counts: dict[InvoiceStatus, int]
     drafts: DraftTotal
     published_without_email_address: list[dict[str, str]] = Field(
