@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hoa_billing import aws
 from hoa_billing.dal.items import from_item, to_attr, to_item
+from hoa_billing.dal.table import TableRepository
 
 HEAD = "JOB"
 MESSAGE_PREFIX = "MSG#"
@@ -45,15 +45,7 @@ class ChunkTally:
     failures: list[tuple[str, str]]  # (invoice_id, reason)
 
 
-class PublishJobRepository:
-    def __init__(self, table_name: str, client: Any | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.client("dynamodb")
-
+class PublishJobRepository(TableRepository):
     def _key(self, job_id: str, sk: str) -> dict[str, Any]:
         return {"pk": to_attr(job_id), "sk": to_attr(sk)}
 
