@@ -84,6 +84,11 @@ ERROR_STATUSES = {
     "415": "The body is not application/json.",
     "422": "Validation failed; `fields` says which.",
     "429": "Too many requests.",
+    "503": "A service the API depends on is busy; nothing was decided. Send the same request "
+    "(same Idempotency-Key) again after `Retry-After` seconds.",
+}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
 }
 # Statuses API Gateway itself answers before any function runs (no token, no such route,
 # body over its limit, throttled), with its own body: {"message": "Unauthorized"}.
@@ -113,6 +118,8 @@ def _uniform_errors(document: dict[str, Any]) -> None:
             for status, description in ERROR_STATUSES.items():
                 schema = either if status in GATEWAY_STATUSES else ours
                 responses[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
+                if status == "503":
+                    responses[status]["headers"] = RETRY_AFTER
 
 
 def render(document: dict[str, Any]) -> str:

@@ -4,9 +4,24 @@ Idempotency-Key: the invoice is Open, published once, and the resident gets one 
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 
-from tests.faults.support import EmailPipe, Recovery, Step, actions, dynamodb, retry_as_a_client, rows_for
+from hoa_local.faults import THROUGHPUT_EXCEEDED
+from hoa_local.openapi import DOCUMENT
+from tests.faults.support import (
+    EVERY_ATTEMPT,
+    EmailPipe,
+    Recovery,
+    Row,
+    Step,
+    actions,
+    dynamodb,
+    retry_as_a_client,
+    rows_for,
+)
 from tests.integration.helpers import create_draft, create_resident, detail, publish
 
 STEPS = [
@@ -48,3 +63,24 @@ def test_a_fault_on_publish_ends_with_one_open_invoice_and_one_email(
     assert shown["invoice"]["email"]["status"] == "sent"
     (message,) = pipe.sent()
     assert message.destinations["ToAddresses"] == ["Pat Resident <pat@example.com>"]
+
+
+def test_aws_busy_on_every_attempt_is_a_documented_503_that_changes_nothing(api, stack, properties):
+    draft = create_draft(api, create_resident(api, email="pat@example.com")["resident_id"], 32500)
+    faults = Row(STEPS[3], THROUGHPUT_EXCEEDED, EVERY_ATTEMPT).inject(stack)
+
+    with faults.installed(dynamodb()):
+        response = publish(api, draft, {"send_email": True}, headers={"Idempotency-Key": "busy-1"})
+
+    assert faults.fired()
+    assert response.status == 503
+    assert response.error_code == "service_busy"
+    assert int(response.headers["Retry-After"]) > 0
+    document = json.loads(DOCUMENT.read_text())
+    answer = document["paths"]["/properties/{property_id}/invoices/{invoice_id}/publish"]["post"]["responses"]["503"]
+    assert "Retry-After" in answer["headers"]
+    schema = {**answer["content"]["application/json"]["schema"], "components": document["components"]}
+    jsonschema.Draft202012Validator(schema).validate(response.body)
+    shown = detail(api, draft)
+    assert shown["invoice"]["status"] == "Draft"
+    assert actions(shown["history"]) == ["created"]
