@@ -9,12 +9,15 @@ from collections import Counter
 import boto3
 import pytest
 
+from hoa_billing import aws
 from hoa_billing import bulk as bulk_module
 from hoa_billing.bulk import FanOutRequest
 from hoa_billing.service import InvoiceService
 from hoa_local import EVENTS
 from hoa_local.apigw import LambdaContext, handler_for
+from hoa_local.faults import CRASH_BEFORE, FaultInjector
 from hoa_local.sqs import sqs_event
+from hoa_local.streams import FunctionCrashed
 from tests.conftest import manager_claims, table_items
 from tests.integration.bulk_support import BulkRun, make_publisher, use_bulk_environment
 from tests.integration.helpers import create_draft, create_resident, publish
@@ -330,3 +333,29 @@ def test_the_scheduled_rule_publishes_the_listed_properties_as_the_schedule(run,
     assert job["actor"] == {"kind": "schedule", "id": "monthly-publish-all", "name": "Scheduled Publish All"}
     assert all(publishes_of(item)[0]["actor"]["kind"] == "schedule" for item in invoices_by_id(stack).values())
     assert len([i for i in table_items(stack, "PublishJobsTable") if i["sk"] == "JOB"]) == 1
+
+
+def test_a_scheduled_run_that_died_before_its_fan_out_is_finished_by_the_next_delivery(run, drafts, stack):
+    event = json.loads((EVENTS / "schedule" / "ScheduledPublishFunction.MonthlyPublishAll.json").read_text())
+    handler = handler_for(stack.functions()["ScheduledPublishFunction"]["Handler"])
+    faults = FaultInjector()
+    faults.on("sqs", "SendMessage", CRASH_BEFORE)
+
+    # The job is written, then the process dies before the fan-out request leaves it.
+    with faults.installed(aws.client("sqs")), pytest.raises(FunctionCrashed):
+        handler(event, LambdaContext("schedule"), bulk=run.publisher)
+    assert faults.fired()
+    assert [i["job_id"] for i in table_items(stack, "PublishJobsTable") if i["sk"] == "JOB"] == ["job_prop_a_20260301"]
+    assert run.queue_depth("FanOutQueue") == 0
+
+    # EventBridge retries the failed invocation: the job is found and its fan-out requested.
+    again = handler(event, LambdaContext("schedule"), bulk=run.publisher)
+    assert {r["property_id"]: r["outcome"] for r in again["runs"]}["prop_a"] == "already_started"
+    run.enqueue()
+    run.publish()
+
+    job = run.job("job_prop_a_20260301")
+    assert (job["total"], job["published"], job["skipped"], job["state"]) == (25, 25, 0, "completed")
+    assert all(
+        len(publishes_of(item)) == 1 for item in invoices_by_id(stack).values() if item["property_id"] == "prop_a"
+    )

@@ -269,21 +269,28 @@ class BulkPublisher:
 
     def start_scheduled(self, property_ids: Iterable[str], schedule: str) -> list[ScheduledRun]:
         """The scheduled bulk publish: one job per property per day, so a repeated
-        delivery of the same schedule event starts nothing twice."""
+        delivery of the same schedule event starts nothing twice.
+
+        A delivery that finds today's job already there resumes it rather than walking
+        away: if the run that created it died before its fan-out request was sent (or
+        the request was lost), this is what gets the drafts published. Fan-out reads its
+        progress from the job, so an extra request for a job in progress changes nothing."""
         actor = Actor(kind=ActorKind.SCHEDULE, id=schedule, name="Scheduled Publish All")
         day = self.clock.now().strftime("%Y%m%d")
         runs = []
         for property_id in property_ids:
             job_id = f"job_{property_id}_{day}"
+            existing = self._resumable(job_id, property_id)
+            if existing is not None:
+                runs.append(ScheduledRun(property_id, "already_started", job_id, existing.total))
+                continue
             try:
-                job = self.start(property_id, None, actor, job_id=job_id)
+                job = self.start(property_id, None, actor, job_id=job_id, resume=True)
                 runs.append(ScheduledRun(property_id, "started", job.job_id, job.total))
             except errors.NoDraftsToPublish:
                 runs.append(ScheduledRun(property_id, "no_drafts"))
             except errors.PropertyNotFound:
                 runs.append(ScheduledRun(property_id, "property_not_found"))
-            except JobExists:
-                runs.append(ScheduledRun(property_id, "already_started", job_id))
         return runs
 
     def job(self, property_id: str, job_id: str) -> PublishJob:
