@@ -133,7 +133,7 @@ class InvoiceEmailer:
         except RetryLater as later:
             details["last_error"] = later.reason
             try:
-                self.invoices.apply(invoice.invoice_id, release_update(token=delivery.token, details=details))
+                self.invoices.write(invoice.invoice_id, release_update(token=delivery.token, details=details))
             except ConditionFailed:
                 logger.warning("claim lost before release", invoice_id=invoice.invoice_id)
             raise
@@ -153,7 +153,7 @@ class InvoiceEmailer:
             token=delivery.token, status=EmailStatus.SENT, details=details, history=entry, message_id=message_id
         )
         try:
-            self.invoices.apply(invoice.invoice_id, update)
+            self.invoices.write(invoice.invoice_id, update)
         except ConditionFailed:
             # Our claim went stale and was retaken: the other holder records its own send.
             logger.warning("sent, but the claim was retaken", invoice_id=invoice.invoice_id, message_id=message_id)
@@ -174,7 +174,7 @@ class InvoiceEmailer:
         entry = HistoryEntry(at=now, action="email_failed", actor=SYSTEM, reason=reason)
         update = outcome_update(token=delivery.token, status=EmailStatus.FAILED, details=details, history=entry)
         try:
-            self.invoices.apply(invoice.invoice_id, update)
+            self.invoices.write(invoice.invoice_id, update)
         except ConditionFailed:
             logger.warning("failure not recorded: the claim was retaken", invoice_id=invoice.invoice_id)
         return Outcome.FAILED
@@ -194,7 +194,7 @@ class InvoiceEmailer:
             details = {**current.email_details, "request_id": delivery.request_id, "reason": reason}
             entry = HistoryEntry(at=now, action="email_failed", actor=SYSTEM, reason=reason)
             try:
-                self.invoices.apply(
+                self.invoices.write(
                     current.invoice_id, cancel_update(request_id=delivery.request_id, details=details, history=entry)
                 )
             except ConditionFailed:
@@ -295,7 +295,7 @@ class BounceRecorder:
         details = {**current.email_details, "bounced_at": iso(now), "bounce": kind, "reason": reason}
         entry = HistoryEntry(at=now, action="email_bounced", actor=SYSTEM, reason=f"{kind}: {reason}")
         try:
-            self.invoices.apply(invoice_id, bounce_update(message_id=message_id, details=details, history=entry))
+            self.invoices.write(invoice_id, bounce_update(message_id=message_id, details=details, history=entry))
         except ConditionFailed:
             return False
         return True

@@ -75,7 +75,11 @@ class Update:
         self._conditions.append(f"({self._name('status')} IN ({placeholders}))")
         return self
 
-    def request(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+    def request(self, table: str, key: dict[str, Any], *, read_back: bool = True) -> dict[str, Any]:
+        """The UpdateItem request. ``read_back``: answer with the item as written
+        (``ALL_NEW``); without it DynamoDB answers with nothing, which is all a caller
+        that does not look at the result needs. A refused condition always answers with
+        the item as it stood (``ALL_OLD``), so the refusal can be explained either way."""
         clauses = []
         if self._set:
             clauses.append("SET " + ", ".join(self._set))
@@ -88,7 +92,7 @@ class Update:
             "Key": {k: to_attr(v) for k, v in key.items()},
             "UpdateExpression": " ".join(clauses),
             "ExpressionAttributeNames": self.names,
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": "ALL_NEW" if read_back else "NONE",
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if self.values:
