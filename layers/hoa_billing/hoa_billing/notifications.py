@@ -14,8 +14,8 @@ there, the retry cannot know SES accepted it and sends again.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -42,6 +42,7 @@ from hoa_billing.service import recipient_of
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, id="email-sender", name="Email sender")
 FINISHED = frozenset({EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.BOUNCED})
+BUSY = frozenset({EmailStatus.QUEUED, EmailStatus.SENDING})
 UNRECORDED_KEPT = 1000
 
 
@@ -61,6 +62,9 @@ class Delivery:
     request_id: str
     # The stream record's event id: a retry of the same record may retake its own claim.
     token: str
+    # The invoice as the write that queued the email left it (the record's new image,
+    # plain values), when the record carries it: the claim then need not read it back.
+    image: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class Outcome(StrEnum):
@@ -93,9 +97,8 @@ class InvoiceEmailer:
         """Send the email once. Raises ``RetryLater`` when the stream must try again."""
         now = self.clock.now()
         stale_before = now - timedelta(seconds=self.settings.claim_lease_seconds)
-        claim = claim_update(request_id=delivery.request_id, token=delivery.token, now=now, stale_before=stale_before)
         try:
-            invoice = self.invoices.apply(delivery.invoice_id, claim)
+            invoice = self._claim(delivery, now, stale_before)
         except ConditionFailed as refused:
             return self._not_claimed(refused.current, delivery)
 
@@ -139,6 +142,42 @@ class InvoiceEmailer:
             raise
 
         return self._record_sent(invoice, delivery, details, recipient.email, message_id)
+
+    def _claim(self, delivery: Delivery, now: datetime, stale_before: datetime) -> Invoice:
+        """Take the claim; the invoice as it stands, claimed.
+
+        The record's image is the invoice as the write that queued the email left it.
+        If the claim finds the invoice still at that version (every change but a claim
+        and its release counts one) and it is this request's first claim since (so no
+        release has rewritten its details), the image is the invoice: DynamoDB need only
+        answer with what the claim wrote. Otherwise the invoice is read back, as it
+        stands: a changed invoice is claimed without the version, answered in full; a
+        claim taken before (released after a failed send, or gone stale) is read."""
+        image = delivery.image
+        version = image.get("version") if image else None
+        if image is not None and isinstance(version, int):
+            claim = claim_update(
+                request_id=delivery.request_id,
+                token=delivery.token,
+                now=now,
+                stale_before=stale_before,
+                version=version,
+            )
+            try:
+                claimed = self.invoices.apply_updated(delivery.invoice_id, claim)
+            except ConditionFailed as refused:
+                current = refused.current
+                if current is None or current.version == version or current.email_status not in BUSY:
+                    raise  # refused for what it claims, not for the version
+            else:
+                if claimed.get("email_attempts") == int(image.get("email_attempts", 0)) + 1:
+                    return Invoice.model_validate({**image, **claimed})
+                current = self.invoices.get(delivery.invoice_id)  # consistent: our claim is in it
+                if current is None:
+                    raise ConditionFailed(None)
+                return current
+        claim = claim_update(request_id=delivery.request_id, token=delivery.token, now=now, stale_before=stale_before)
+        return self.invoices.apply(delivery.invoice_id, claim)
 
     def _record_sent(
         self, invoice: Invoice, delivery: Delivery, details: dict[str, Any], address: str, message_id: str

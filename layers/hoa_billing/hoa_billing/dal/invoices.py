@@ -24,7 +24,7 @@ from typing import Any
 
 from hoa_billing.dal.items import decode_cursor, encode_cursor, from_item, to_attr, to_item
 from hoa_billing.dal.table import TableRepository
-from hoa_billing.dal.update import Update
+from hoa_billing.dal.update import ReturnValues, Update
 from hoa_billing.models import HistoryEntry, Invoice, InvoiceStatus
 
 STATUS_SHARDS = 8
@@ -99,19 +99,23 @@ class InvoiceRepository(TableRepository):
 
     def apply(self, invoice_id: str, update: Update) -> Invoice:
         """Run one conditional update; raise ``ConditionFailed`` with the current item."""
-        return invoice_from_item(self._update(invoice_id, update, read_back=True)["Attributes"])
+        return invoice_from_item(self._update(invoice_id, update, "ALL_NEW")["Attributes"])
 
     def write(self, invoice_id: str, update: Update) -> None:
         """``apply`` for a caller that does not need the invoice as written: DynamoDB
         answers without the item (less to send, nothing to parse). A refusal still
         raises ``ConditionFailed`` with the current item."""
-        self._update(invoice_id, update, read_back=False)
+        self._update(invoice_id, update, "NONE")
 
-    def _update(self, invoice_id: str, update: Update, *, read_back: bool) -> dict[str, Any]:
+    def apply_updated(self, invoice_id: str, update: Update) -> dict[str, Any]:
+        """``apply`` answered with only the attributes the update wrote, as plain values."""
+        return from_item(self._update(invoice_id, update, "UPDATED_NEW").get("Attributes", {}))
+
+    def _update(self, invoice_id: str, update: Update, returns: ReturnValues) -> dict[str, Any]:
         client = self.client
         try:
             response: dict[str, Any] = client.update_item(
-                **update.request(self.table_name, {"invoice_id": invoice_id}, read_back=read_back)
+                **update.request(self.table_name, {"invoice_id": invoice_id}, returns=returns)
             )
         except client.exceptions.ConditionalCheckFailedException as exc:
             item = exc.response.get("Item")
