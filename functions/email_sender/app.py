@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from hoa_billing.dal.items import from_item
 from hoa_billing.email.wiring import invoice_emailer
 from hoa_billing.notifications import Delivery, InvoiceEmailer
 from hoa_billing.observability import logger, metrics, tracer
@@ -17,9 +18,11 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def delivery_of(record: DynamoDBRecord) -> Delivery:
-    image = record.dynamodb.new_image if record.dynamodb else {}
+    image = from_item((record.raw_event.get("dynamodb") or {}).get("NewImage") or {})
     request_id = image.get("email_request_id") or image["publish_id"]
-    return Delivery(invoice_id=str(image["invoice_id"]), request_id=str(request_id), token=str(record.event_id))
+    return Delivery(
+        invoice_id=str(image["invoice_id"]), request_id=str(request_id), token=str(record.event_id), image=image
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -4,12 +4,14 @@ the real stream records through the template's filters into the email sender."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import boto3
 import pytest
 
 from hoa_billing.clock import FixedClock
+from hoa_billing.dal.invoices import InvoiceRepository
+from hoa_billing.overdue import OverdueSweep
 from tests.conftest import table_items
 from tests.integration.email_outbox import PORTAL, SENDER, Outbox
 from tests.integration.helpers import create_draft, create_resident, detail, publish
@@ -243,6 +245,21 @@ def test_an_invoice_voided_before_its_email_went_out_is_not_emailed(api, outbox)
     email = email_of(api, invoice)
     assert email["status"] == "failed"
     assert email["details"]["reason"].startswith("invoice_void")
+
+
+def test_an_invoice_that_changed_after_its_email_was_queued_is_emailed_as_it_stands(api, outbox, stack, clock):
+    invoice = published_with_email(api)
+    due = date.fromisoformat(invoice["due_date"])
+    after_due = FixedClock(datetime(due.year, due.month, due.day, tzinfo=UTC) + timedelta(days=2))
+    sweep = OverdueSweep(InvoiceRepository(stack.physical_name("InvoicesTable")), after_due)
+    assert sweep.run().moved == [invoice["invoice_id"]]
+    (record,) = [r for r in outbox.records() if r["dynamodb"]["NewImage"]["status"]["S"] == "Open"]
+
+    outbox.run([record])  # the record still shows the invoice Open
+
+    (message,) = outbox.sent()
+    assert "is past due" in message.subject
+    assert email_of(api, invoice)["status"] == "sent"
 
 
 def test_a_claim_held_by_another_delivery_is_left_alone_until_its_lease_expires(api, outbox, clock):

@@ -219,7 +219,7 @@ class BulkPublisher:
             existing = self._resumable(job_id, property_id)
             if existing is not None:
                 return existing
-        count = sum(1 for _ in self._draft_rows(property_id, ["invoice_id"]))
+        count = self.service.invoices.count_property(property_id, f"{InvoiceStatus.DRAFT}#")
         if count == 0:
             raise errors.NoDraftsToPublish(
                 "This property has no draft invoices, so there is nothing to publish.", current_count=0
@@ -394,6 +394,7 @@ class BulkPublisher:
                     actor=chunk.actor,
                     job_id=chunk.job_id,
                     publish_id=publish_id_for(ref.id, chunk.actor, f"bulk:{message_id}"),
+                    read_back=False,
                 )
                 outcome.published += 1
             except errors.InvoiceNotDraft as refused:

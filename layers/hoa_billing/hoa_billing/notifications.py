@@ -14,8 +14,8 @@ there, the retry cannot know SES accepted it and sends again.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -42,6 +42,7 @@ from hoa_billing.service import recipient_of
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, id="email-sender", name="Email sender")
 FINISHED = frozenset({EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.BOUNCED})
+BUSY = frozenset({EmailStatus.QUEUED, EmailStatus.SENDING})
 UNRECORDED_KEPT = 1000
 
 
@@ -61,6 +62,9 @@ class Delivery:
     request_id: str
     # The stream record's event id: a retry of the same record may retake its own claim.
     token: str
+    # The invoice as the write that queued the email left it (the record's new image,
+    # plain values), when the record carries it: the claim then need not read it back.
+    image: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 class Outcome(StrEnum):
@@ -93,9 +97,8 @@ class InvoiceEmailer:
         """Send the email once. Raises ``RetryLater`` when the stream must try again."""
         now = self.clock.now()
         stale_before = now - timedelta(seconds=self.settings.claim_lease_seconds)
-        claim = claim_update(request_id=delivery.request_id, token=delivery.token, now=now, stale_before=stale_before)
         try:
-            invoice = self.invoices.apply(delivery.invoice_id, claim)
+            invoice = self._claim(delivery, now, stale_before)
         except ConditionFailed as refused:
             return self._not_claimed(refused.current, delivery)
 
@@ -133,12 +136,48 @@ class InvoiceEmailer:
         except RetryLater as later:
             details["last_error"] = later.reason
             try:
-                self.invoices.apply(invoice.invoice_id, release_update(token=delivery.token, details=details))
+                self.invoices.write(invoice.invoice_id, release_update(token=delivery.token, details=details))
             except ConditionFailed:
                 logger.warning("claim lost before release", invoice_id=invoice.invoice_id)
             raise
 
         return self._record_sent(invoice, delivery, details, recipient.email, message_id)
+
+    def _claim(self, delivery: Delivery, now: datetime, stale_before: datetime) -> Invoice:
+        """Take the claim; the invoice as it stands, claimed.
+
+        The record's image is the invoice as the write that queued the email left it.
+        If the claim finds the invoice still at that version (every change but a claim
+        and its release counts one) and it is this request's first claim since (so no
+        release has rewritten its details), the image is the invoice: DynamoDB need only
+        answer with what the claim wrote. Otherwise the invoice is read back, as it
+        stands: a changed invoice is claimed without the version, answered in full; a
+        claim taken before (released after a failed send, or gone stale) is read."""
+        image = delivery.image
+        version = image.get("version") if image else None
+        if image is not None and isinstance(version, int):
+            claim = claim_update(
+                request_id=delivery.request_id,
+                token=delivery.token,
+                now=now,
+                stale_before=stale_before,
+                version=version,
+            )
+            try:
+                claimed = self.invoices.apply_updated(delivery.invoice_id, claim)
+            except ConditionFailed as refused:
+                current = refused.current
+                if current is None or current.version == version or current.email_status not in BUSY:
+                    raise  # refused for what it claims, not for the version
+            else:
+                if claimed.get("email_attempts") == int(image.get("email_attempts", 0)) + 1:
+                    return Invoice.model_validate({**image, **claimed})
+                current = self.invoices.get(delivery.invoice_id)  # consistent: our claim is in it
+                if current is None:
+                    raise ConditionFailed(None)
+                return current
+        claim = claim_update(request_id=delivery.request_id, token=delivery.token, now=now, stale_before=stale_before)
+        return self.invoices.apply(delivery.invoice_id, claim)
 
     def _record_sent(
         self, invoice: Invoice, delivery: Delivery, details: dict[str, Any], address: str, message_id: str
@@ -153,7 +192,7 @@ class InvoiceEmailer:
             token=delivery.token, status=EmailStatus.SENT, details=details, history=entry, message_id=message_id
         )
         try:
-            self.invoices.apply(invoice.invoice_id, update)
+            self.invoices.write(invoice.invoice_id, update)
         except ConditionFailed:
             # Our claim went stale and was retaken: the other holder records its own send.
             logger.warning("sent, but the claim was retaken", invoice_id=invoice.invoice_id, message_id=message_id)
@@ -174,7 +213,7 @@ class InvoiceEmailer:
         entry = HistoryEntry(at=now, action="email_failed", actor=SYSTEM, reason=reason)
         update = outcome_update(token=delivery.token, status=EmailStatus.FAILED, details=details, history=entry)
         try:
-            self.invoices.apply(invoice.invoice_id, update)
+            self.invoices.write(invoice.invoice_id, update)
         except ConditionFailed:
             logger.warning("failure not recorded: the claim was retaken", invoice_id=invoice.invoice_id)
         return Outcome.FAILED
@@ -194,7 +233,7 @@ class InvoiceEmailer:
             details = {**current.email_details, "request_id": delivery.request_id, "reason": reason}
             entry = HistoryEntry(at=now, action="email_failed", actor=SYSTEM, reason=reason)
             try:
-                self.invoices.apply(
+                self.invoices.write(
                     current.invoice_id, cancel_update(request_id=delivery.request_id, details=details, history=entry)
                 )
             except ConditionFailed:
@@ -295,7 +334,7 @@ class BounceRecorder:
         details = {**current.email_details, "bounced_at": iso(now), "bounce": kind, "reason": reason}
         entry = HistoryEntry(at=now, action="email_bounced", actor=SYSTEM, reason=f"{kind}: {reason}")
         try:
-            self.invoices.apply(invoice_id, bounce_update(message_id=message_id, details=details, history=entry))
+            self.invoices.write(invoice_id, bounce_update(message_id=message_id, details=details, history=entry))
         except ConditionFailed:
             return False
         return True

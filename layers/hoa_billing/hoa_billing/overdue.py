@@ -69,7 +69,7 @@ class OverdueSweep:
             history=entry,
         ).require("{due_date} = :due", due=due_date)
         try:
-            self.invoices.apply(invoice_id, update)
+            self.invoices.write(invoice_id, update)
         except ConditionFailed:
             return False
         return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 from hoa_billing import errors, lifecycle
 from hoa_billing.clock import Clock, SystemClock, iso, new_id, today_in
@@ -215,6 +215,7 @@ class InvoiceService:
         draft = DraftToPublish(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat())
         return self.publish_draft(draft, recipient=recipient, send_email=send_email, actor=actor, publish_id=publish_id)
 
+    @overload
     def publish_draft(
         self,
         draft: DraftToPublish,
@@ -224,13 +225,42 @@ class InvoiceService:
         actor: Actor,
         job_id: str | None = None,
         publish_id: str | None = None,
-    ) -> Invoice:
+        read_back: Literal[True] = True,
+    ) -> Invoice: ...
+
+    @overload
+    def publish_draft(
+        self,
+        draft: DraftToPublish,
+        *,
+        recipient: Recipient | None,
+        send_email: bool,
+        actor: Actor,
+        job_id: str | None = None,
+        publish_id: str | None = None,
+        read_back: Literal[False],
+    ) -> None: ...
+
+    def publish_draft(
+        self,
+        draft: DraftToPublish,
+        *,
+        recipient: Recipient | None,
+        send_email: bool,
+        actor: Actor,
+        job_id: str | None = None,
+        publish_id: str | None = None,
+        read_back: bool = True,
+    ) -> Invoice | None:
         """The one Draft -> Open operation, shared by single and bulk publish.
 
         One conditional UpdateItem (``status = Draft`` evaluated by DynamoDB). The row
         carries the email request, so the table's stream is the outbox for the email.
         When the write is refused because this very publish already took effect (the
         SDK retried a write whose answer was lost), the publish succeeded: it says so.
+
+        ``read_back=False`` (a bulk worker, which never looks at the published invoice):
+        the same write, answered without the item; returns None.
         """
         now = self.clock.now()
         publish_id = publish_id or new_id("pub")
@@ -263,11 +293,14 @@ class InvoiceService:
             history=entry,
         )
         try:
+            if not read_back:
+                self.invoices.write(draft.invoice_id, update)
+                return None
             return self.invoices.apply(draft.invoice_id, update)
         except ConditionFailed as refused:
             current = self._owned(refused.current, draft.property_id, draft.invoice_id)
             if current.publish_id == publish_id:
-                return current
+                return current if read_back else None
             raise self._not_draft(current) from None
 
     # -- void ------------------------------------------------------------------------

@@ -29,10 +29,16 @@ def _for_request(update: Update, request_id: str) -> Update:
     )
 
 
-def claim_update(*, request_id: str, token: str, now: datetime, stale_before: datetime) -> Update:
+def claim_update(
+    *, request_id: str, token: str, now: datetime, stale_before: datetime, version: int | None = None
+) -> Update:
     """queued -> sending for this request. A claim may be retaken by the same stream
     record (Lambda retries a shard's batch only after the previous attempt ended) or
-    by anyone once it is older than the lease (its holder has been stopped)."""
+    by anyone once it is older than the lease (its holder has been stopped).
+
+    ``version``: also require the invoice's version to be this one, so the caller knows
+    that nothing that counts a version (every change but a claim and its release) has
+    touched the invoice since it saw it."""
     update = (
         Update()
         .set("email_status", EmailStatus.SENDING.value)
@@ -49,6 +55,8 @@ def claim_update(*, request_id: str, token: str, now: datetime, stale_before: da
             stale=iso(stale_before),
         )
     )
+    if version is not None:
+        update.require("{version} = :seen", seen=version)
     return _for_request(update, request_id)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from hoa_billing.dal.items import decode_cursor, encode_cursor, from_item, to_attr, to_item
 from hoa_billing.dal.table import TableRepository
-from hoa_billing.dal.update import Update
+from hoa_billing.dal.update import ReturnValues, Update
 from hoa_billing.models import HistoryEntry, Invoice, InvoiceStatus
 
 STATUS_SHARDS = 8
@@ -99,13 +99,28 @@ class InvoiceRepository(TableRepository):
 
     def apply(self, invoice_id: str, update: Update) -> Invoice:
         """Run one conditional update; raise ``ConditionFailed`` with the current item."""
+        return invoice_from_item(self._update(invoice_id, update, "ALL_NEW")["Attributes"])
+
+    def write(self, invoice_id: str, update: Update) -> None:
+        """``apply`` for a caller that does not need the invoice as written: DynamoDB
+        answers without the item (less to send, nothing to parse). A refusal still
+        raises ``ConditionFailed`` with the current item."""
+        self._update(invoice_id, update, "NONE")
+
+    def apply_updated(self, invoice_id: str, update: Update) -> dict[str, Any]:
+        """``apply`` answered with only the attributes the update wrote, as plain values."""
+        return from_item(self._update(invoice_id, update, "UPDATED_NEW").get("Attributes", {}))
+
+    def _update(self, invoice_id: str, update: Update, returns: ReturnValues) -> dict[str, Any]:
         client = self.client
         try:
-            response = client.update_item(**update.request(self.table_name, {"invoice_id": invoice_id}))
+            response: dict[str, Any] = client.update_item(
+                **update.request(self.table_name, {"invoice_id": invoice_id}, returns=returns)
+            )
         except client.exceptions.ConditionalCheckFailedException as exc:
             item = exc.response.get("Item")
             raise ConditionFailed(invoice_from_item(item) if item else None) from exc
-        return invoice_from_item(response["Attributes"])
+        return response
 
     def delete_draft(self, invoice_id: str, property_id: str) -> None:
         client = self.client
@@ -205,10 +220,28 @@ class InvoiceRepository(TableRepository):
         for rows in _pool.map(read_shard, range(STATUS_SHARDS)):
             yield from rows
 
+    def count_property(self, property_id: str, prefix: str) -> int:
+        """How many index rows of a property (one status) there are, all shards: DynamoDB
+        counts, and answers with the number only."""
+
+        def count_shard(shard: int) -> int:
+            paginator: Callable[..., Any] = self.client.get_paginator("query").paginate
+            pages = paginator(
+                TableName=self.table_name,
+                IndexName=STATUS_INDEX,
+                KeyConditionExpression="gsi_status_pk = :pk AND begins_with(gsi_status_sk, :prefix)",
+                ExpressionAttributeValues={":pk": to_attr(f"{property_id}#{shard}"), ":prefix": to_attr(prefix)},
+                Select="COUNT",
+            )
+            return sum(int(page["Count"]) for page in pages)
+
+        return sum(_pool.map(count_shard, range(STATUS_SHARDS)))
+
     def drafts_page(
         self, property_id: str, shard: int, start_key: dict[str, Any] | None, limit: int
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of one shard's drafts, for a bulk publish that resumes where it stopped."""
+        """One page of one shard's drafts, for a bulk publish that resumes where it stopped:
+        each row is what the publish transition needs (invoice id, resident, due date)."""
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "IndexName": STATUS_INDEX,
@@ -217,6 +250,7 @@ class InvoiceRepository(TableRepository):
                 ":pk": to_attr(f"{property_id}#{shard}"),
                 ":prefix": to_attr(f"{InvoiceStatus.DRAFT}#"),
             },
+            "ProjectionExpression": "invoice_id, resident_id, due_date",
             "Limit": limit,
         }
         if start_key:

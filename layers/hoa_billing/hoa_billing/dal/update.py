@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from hoa_billing.dal.items import to_attr
+
+ReturnValues = Literal["ALL_NEW", "UPDATED_NEW", "NONE"]
 
 
 class Update:
@@ -75,7 +77,11 @@ class Update:
         self._conditions.append(f"({self._name('status')} IN ({placeholders}))")
         return self
 
-    def request(self, table: str, key: dict[str, Any]) -> dict[str, Any]:
+    def request(self, table: str, key: dict[str, Any], *, returns: ReturnValues = "ALL_NEW") -> dict[str, Any]:
+        """The UpdateItem request. ``returns``: the item as written (``ALL_NEW``), only
+        the attributes this update wrote (``UPDATED_NEW``), or nothing (``NONE``), for a
+        caller that does not look at the item. A refused condition always answers with
+        the item as it stood (``ALL_OLD``), so the refusal can be explained either way."""
         clauses = []
         if self._set:
             clauses.append("SET " + ", ".join(self._set))
@@ -88,7 +94,7 @@ class Update:
             "Key": {k: to_attr(v) for k, v in key.items()},
             "UpdateExpression": " ".join(clauses),
             "ExpressionAttributeNames": self.names,
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": returns,
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         if self.values:
