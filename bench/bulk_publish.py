@@ -60,9 +60,9 @@ from hoa_billing.dal.invoices import status_keys  # noqa: E402
 from hoa_billing.dal.items import to_attr, to_item  # noqa: E402
 from hoa_billing.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, LineItem  # noqa: E402
 from hoa_local.apigw import Router, http_event  # noqa: E402
+from hoa_local.consumers import SqsConsumer  # noqa: E402
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic  # noqa: E402
 from hoa_local.provision import provision  # noqa: E402
-from hoa_local.sqs import SqsConsumer  # noqa: E402
 from hoa_local.streams import EventSourceMapping, StreamReader, function_invoker  # noqa: E402
 from hoa_local.template import Stack  # noqa: E402
 
@@ -159,7 +159,6 @@ def seed(stack: Stack, property_id: str, n: int) -> None:
 
 
 def run_bulk(stack: Stack, n: int, esm_sqs: Any) -> tuple[str, dict[str, int]]:
-    from hoa_local.apigw import handler_for
 
     router = Router(stack)
     route, params = router.find("POST", "/properties/prop_bulk/publish-all")  # type: ignore[misc]
@@ -170,17 +169,8 @@ def run_bulk(stack: Stack, n: int, esm_sqs: Any) -> tuple[str, dict[str, int]]:
     assert response["statusCode"] == 202, response
     job_id = json.loads(response["body"])["job_id"]
     received = {}
-    for function, queue in (("BulkFanOutFunction", "FanOutQueue"), ("BulkPublishWorkerFunction", "PublishQueue")):
-        props = stack.functions()[function]
-        batch = next(iter(props["Events"].values()))["Properties"].get("BatchSize", 10)
-        consumer = SqsConsumer(
-            esm_sqs,
-            stack.resolve({"Ref": queue}),
-            handler_for(props["Handler"]),
-            function_name=stack.physical_name(function),
-            batch_size=int(batch),
-            timeout_seconds=int(stack.function_setting(function, "Timeout")),
-        )
+    for function in ("BulkFanOutFunction", "BulkPublishWorkerFunction"):
+        consumer = SqsConsumer.for_function(stack, function, esm_sqs)
         received[function] = consumer.drain()
     return job_id, received
 
@@ -320,6 +310,7 @@ def main() -> None:
         dynamodb, ses = boto3.client("dynamodb"), boto3.client("sesv2")
         os.environ.update(stack.function_environment("EmailSenderFunction"))
         os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # the template's value is for AWS
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"  # a log line per email would swamp the figures
         _, send_emails = email_stage(stack, esm_session.client("dynamodbstreams"), esm_sqs)
         counter.take()
         esm_counter.take()

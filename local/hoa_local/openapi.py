@@ -87,9 +87,7 @@ ERROR_STATUSES = {
     "503": "A service the API depends on is busy; nothing was decided. Send the same request "
     "(same Idempotency-Key) again after `Retry-After` seconds.",
 }
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
-}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
 # Statuses API Gateway itself answers before any function runs (no token, no such route,
 # body over its limit, throttled), with its own body: {"message": "Unauthorized"}.
 GATEWAY_STATUSES = {"401", "404", "413", "429"}

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from hoa_billing import aws
+from hoa_local.consumers import SqsConsumer
 from hoa_local.faults import CRASH_AFTER, CRASH_BEFORE, READ_TIMEOUT, SERVICE_UNAVAILABLE, THROTTLING, Fault
-from hoa_local.sqs import SqsConsumer
 from hoa_local.streams import FunctionCrashed
 from tests.conftest import table_items
 from tests.faults.support import EVERY_ATTEMPT, Recovery, Row, Step, dynamodb, retry_as_a_client
@@ -68,13 +68,10 @@ def run_queue(consumer: SqsConsumer, recovery: Recovery, who: str, max_polls: in
         if not messages:
             return
         try:
-            delivery = consumer.deliver(messages, **overrides)
+            delivery = consumer.deliver(messages, consumer.invoker(**overrides))
         except FunctionCrashed:
             recovery.note(f"SQS redelivery after the {who} died")
-            for message in messages:
-                consumer.sqs.change_message_visibility(
-                    QueueUrl=consumer.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-                )
+            consumer.make_visible(messages)
             continue
         if delivery.failed:
             recovery.note(f"SQS redelivery of the {who}'s failed messages")

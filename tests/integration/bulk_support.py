@@ -17,8 +17,7 @@ from hoa_billing.dal.invoices import InvoiceRepository
 from hoa_billing.dal.jobs import PublishJobRepository
 from hoa_billing.dal.queues import MessageQueue
 from hoa_billing.service import InvoiceService
-from hoa_local.apigw import handler_for
-from hoa_local.sqs import SqsConsumer
+from hoa_local.consumers import SqsConsumer
 from hoa_local.template import Stack
 from tests.conftest import Api
 
@@ -49,20 +48,6 @@ def use_bulk_environment(stack: Stack, monkeypatch: Any) -> None:
     bulk_publisher.cache_clear()
 
 
-def consumer(stack: Stack, function: str, queue: str, **kwargs: Any) -> SqsConsumer:
-    props = stack.functions()[function]
-    event = next(iter(props["Events"].values()))["Properties"]
-    return SqsConsumer(
-        boto3.client("sqs"),
-        stack.resolve({"Ref": queue}),
-        handler_for(props["Handler"]),
-        function_name=stack.physical_name(function),
-        batch_size=int(event.get("BatchSize", 10)),
-        timeout_seconds=int(stack.function_setting(function, "Timeout")),
-        **kwargs,
-    )
-
-
 @dataclass
 class BulkRun:
     api: Api
@@ -71,17 +56,17 @@ class BulkRun:
 
     def __post_init__(self) -> None:
         self.api.overrides = {"bulk": self.publisher}
-        self.fan_out = consumer(self.stack, "BulkFanOutFunction", "FanOutQueue")
-        self.workers = consumer(self.stack, "BulkPublishWorkerFunction", "PublishQueue")
+        self.fan_out = SqsConsumer.for_function(self.stack, "BulkFanOutFunction", boto3.client("sqs"))
+        self.workers = SqsConsumer.for_function(self.stack, "BulkPublishWorkerFunction", boto3.client("sqs"))
 
     def start(self, expected_count: int, property_id: str = "prop_a", **kwargs: Any):
         return self.api.post(f"/properties/{property_id}/publish-all", {"expected_count": expected_count}, **kwargs)
 
     def enqueue(self, publisher: BulkPublisher | None = None) -> int:
-        return self.fan_out.drain(bulk=publisher or self.publisher)
+        return self.fan_out.drain(self.fan_out.invoker(bulk=publisher or self.publisher))
 
     def publish(self, publisher: BulkPublisher | None = None) -> int:
-        return self.workers.drain(bulk=publisher or self.publisher)
+        return self.workers.drain(self.workers.invoker(bulk=publisher or self.publisher))
 
     def job(self, job_id: str, property_id: str = "prop_a") -> dict[str, Any]:
         response = self.api.get(f"/properties/{property_id}/publish-jobs/{job_id}")
