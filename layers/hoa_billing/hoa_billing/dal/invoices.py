@@ -164,17 +164,7 @@ class InvoiceRepository(TableRepository):
         live = [shard for shard in range(STATUS_SHARDS) if positions.get(str(shard)) != "done"]
 
         def query(shard: int) -> tuple[list[dict[str, Any]], bool]:
-            request: dict[str, Any] = {
-                "TableName": self.table_name,
-                "IndexName": STATUS_INDEX,
-                "KeyConditionExpression": "gsi_status_pk = :pk AND begins_with(gsi_status_sk, :prefix)",
-                "ExpressionAttributeValues": {
-                    ":pk": to_attr(f"{property_id}#{shard}"),
-                    ":prefix": to_attr(f"{status}#"),
-                },
-                "ScanIndexForward": False,
-                "Limit": want,
-            }
+            request = self._status_query(property_id, shard, f"{status}#", ScanIndexForward=False, Limit=want)
             start = positions.get(str(shard))
             if start:
                 request["ExclusiveStartKey"] = to_item(start)
@@ -197,25 +187,31 @@ class InvoiceRepository(TableRepository):
                 new_positions[str(shard)] = {key: last[key] for key in ("invoice_id", "gsi_status_pk", "gsi_status_sk")}
         return [row for _, _, row in candidates], new_positions
 
+    def _status_query(self, property_id: str, shard: int, prefix: str | None, **more: Any) -> dict[str, Any]:
+        """A Query of one shard of a property's status index, optionally one status
+        (``prefix``, e.g. ``"Draft#"``); ``more`` adds request parameters."""
+        condition = "gsi_status_pk = :pk"
+        values = {":pk": to_attr(f"{property_id}#{shard}")}
+        if prefix:
+            condition += " AND begins_with(gsi_status_sk, :prefix)"
+            values[":prefix"] = to_attr(prefix)
+        return {
+            "TableName": self.table_name,
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            **more,
+        }
+
     def scan_property(self, property_id: str, fields: list[str], prefix: str | None = None) -> Iterator[dict[str, Any]]:
         """Every index row of a property (optionally one status), all shards, all pages."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}
 
         def read_shard(shard: int) -> list[dict[str, Any]]:
-            condition = "gsi_status_pk = :pk"
-            values = {":pk": to_attr(f"{property_id}#{shard}")}
-            if prefix:
-                condition += " AND begins_with(gsi_status_sk, :prefix)"
-                values[":prefix"] = to_attr(prefix)
-            return list(
-                self._paginate(
-                    IndexName=STATUS_INDEX,
-                    KeyConditionExpression=condition,
-                    ExpressionAttributeValues=values,
-                    ExpressionAttributeNames=names,
-                    ProjectionExpression=", ".join(names),
-                )
+            query = self._status_query(
+                property_id, shard, prefix, ExpressionAttributeNames=names, ProjectionExpression=", ".join(names)
             )
+            return list(self._paginate(**query))
 
         for rows in _pool.map(read_shard, range(STATUS_SHARDS)):
             yield from rows
@@ -225,13 +221,8 @@ class InvoiceRepository(TableRepository):
         counts, and answers with the number only."""
 
         def count_shard(shard: int) -> int:
-            paginator: Callable[..., Any] = self.client.get_paginator("query").paginate
-            pages = paginator(
-                TableName=self.table_name,
-                IndexName=STATUS_INDEX,
-                KeyConditionExpression="gsi_status_pk = :pk AND begins_with(gsi_status_sk, :prefix)",
-                ExpressionAttributeValues={":pk": to_attr(f"{property_id}#{shard}"), ":prefix": to_attr(prefix)},
-                Select="COUNT",
+            pages = self.client.get_paginator("query").paginate(
+                **self._status_query(property_id, shard, prefix, Select="COUNT")
             )
             return sum(int(page["Count"]) for page in pages)
 
@@ -242,17 +233,13 @@ class InvoiceRepository(TableRepository):
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of one shard's drafts, for a bulk publish that resumes where it stopped:
         each row is what the publish transition needs (invoice id, resident, due date)."""
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "IndexName": STATUS_INDEX,
-            "KeyConditionExpression": "gsi_status_pk = :pk AND begins_with(gsi_status_sk, :prefix)",
-            "ExpressionAttributeValues": {
-                ":pk": to_attr(f"{property_id}#{shard}"),
-                ":prefix": to_attr(f"{InvoiceStatus.DRAFT}#"),
-            },
-            "ProjectionExpression": "invoice_id, resident_id, due_date",
-            "Limit": limit,
-        }
+        request = self._status_query(
+            property_id,
+            shard,
+            f"{InvoiceStatus.DRAFT}#",
+            ProjectionExpression="invoice_id, resident_id, due_date",
+            Limit=limit,
+        )
         if start_key:
             request["ExclusiveStartKey"] = to_item(start_key)
         response = self.client.query(**request)
@@ -294,6 +281,7 @@ class InvoiceRepository(TableRepository):
         """Open invoices whose due date sorts before ``day_exclusive`` (YYYY-MM-DD)."""
         for shard in range(DUE_SHARDS):
             yield from self._paginate(
+                TableName=self.table_name,
                 IndexName=DUE_INDEX,
                 KeyConditionExpression="gsi_due_pk = :pk AND gsi_due_sk < :day",
                 ExpressionAttributeValues={":pk": to_attr(f"OPEN#{shard}"), ":day": to_attr(day_exclusive)},
@@ -301,7 +289,7 @@ class InvoiceRepository(TableRepository):
 
     def _paginate(self, **request: Any) -> Iterator[dict[str, Any]]:
         paginator: Callable[..., Any] = self.client.get_paginator("query").paginate
-        for page in paginator(TableName=self.table_name, **request):
+        for page in paginator(**request):
             for item in page["Items"]:
                 yield from_item(item)
 
