@@ -32,14 +32,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from hoa_billing import errors
 from hoa_billing.clock import Clock, iso, new_id
 from hoa_billing.dal.invoices import STATUS_SHARDS
 from hoa_billing.dal.jobs import ChunkTally, FanOutMoved, JobExists, PublishJobRepository
 from hoa_billing.dal.queues import MessageQueue
-from hoa_billing.models import Actor, ActorKind, InvoiceStatus, Recipient, Resident
+from hoa_billing.models import Actor, ActorKind, InvoiceStatus, Model, Recipient, Resident
 from hoa_billing.service import DraftToPublish, InvoiceService, publish_id_for, recipient_of
 
 CHUNK_SIZE = 25  # invoices per worker message: one counter write per 25 publishes
@@ -67,14 +67,14 @@ def job_id_for(property_id: str, actor: Actor, request_key: str) -> str:
 # -- messages ------------------------------------------------------------------------
 
 
-class InvoiceRef(BaseModel):
+class InvoiceRef(Model):
     id: str
     resident_id: str
     due_date: str
     to: Recipient | None = None
 
 
-class Chunk(BaseModel):
+class Chunk(Model):
     """One worker message: up to CHUNK_SIZE drafts of one job, with their recipients."""
 
     job_id: str
@@ -83,7 +83,7 @@ class Chunk(BaseModel):
     invoices: list[InvoiceRef] = Field(min_length=1, max_length=CHUNK_SIZE)
 
 
-class FanOutRequest(BaseModel):
+class FanOutRequest(Model):
     job_id: str
     property_id: str
 
@@ -91,12 +91,12 @@ class FanOutRequest(BaseModel):
 # -- the job as people see it --------------------------------------------------------
 
 
-class JobFailure(BaseModel):
+class JobFailure(Model):
     invoice_id: str
     reason: str
 
 
-class PublishJob(BaseModel):
+class PublishJob(Model):
     job_id: str
     property_id: str
     actor: Actor

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hoa_billing.models import Invoice, Recipient
 from hoa_billing.money import format_money
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,10 @@ class RenderedEmail:
 
 @cache
 def _environment() -> Environment:
+    # Imported on first render: functions that share this package but never render an
+    # email (bounces, resend requests) do not load Jinja2 at cold start.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader("hoa_billing.email", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
