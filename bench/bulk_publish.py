@@ -28,7 +28,6 @@ import json
 import os
 import sys
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -50,9 +49,6 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "ERROR",
     }
 )
-
-# Metrics are off here (no CloudWatch); Powertools says so once per invocation.
-warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402

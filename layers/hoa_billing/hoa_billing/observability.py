@@ -12,6 +12,7 @@ Until then ``tracer`` is a stand-in with the same decorators that never imports 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +22,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 logger = Logger()
 metrics = Metrics()
+# An invocation that had nothing to count (a read, a retry that found the work done) is
+# normal here; Powertools would print a Python warning to the function's log for each.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 class _SdkTracingOff:
