@@ -10,9 +10,10 @@ The machine is shared and its load drifts, so samples are taken in rounds: each 
 runs the baseline, the framework floor and every function once, in that order, and a
 function's ratio is the median over rounds of (its time / that round's baseline).
 
-The framework floor is what any API function here pays before a line of this project
-runs: boto3 and one client, Powertools' Logger and HTTP event handler, and the
-OpenAPI-validation parameter module that pulls in pydantic.
+The framework floors are what a function here pays before a line of this project runs:
+for an API function, boto3 and one client, Powertools' Logger and HTTP event handler, and
+the OpenAPI-validation parameter module that pulls in pydantic; for a queue function,
+boto3 and one client, Powertools' Logger and batch utilities, and pydantic.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ boto3.client("dynamodb")
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
+print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}))
+"""
+
+QUEUE_FLOOR = """
+import time; t0 = time.perf_counter()
+import boto3
+boto3.client("dynamodb")
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor
+from pydantic import BaseModel
 print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}))
 """
 
@@ -99,7 +110,7 @@ def main() -> None:
     for logical in stack.functions():
         env.update({k: v for k, v in stack.function_environment(logical).items() if k not in env})
     functions = sorted(stack.functions().items())
-    codes = {"baseline": BASELINE, "framework floor": FLOOR}
+    codes = {"baseline": BASELINE, "framework floor": FLOOR, "queue floor": QUEUE_FLOOR}
     codes.update({logical: FUNCTION.format(module=props["Handler"].rsplit(".", 1)[0]) for logical, props in functions})
     times: dict[str, list[float]] = {name: [] for name in codes}
     ratios: dict[str, list[float]] = {name: [] for name in codes}
@@ -111,8 +122,9 @@ def main() -> None:
     baseline = statistics.median(times["baseline"])
     print(f"baseline (import boto3 + one client): {baseline:.0f} ms (median of {args.runs} rounds)")
     print(f"{'function':34} {'init ms':>8} {'ratio':>6} {'budget':>6} {'package MB':>10}  verdict")
-    floor = statistics.median(ratios["framework floor"])
-    print(f"{'(framework floor)':34} {statistics.median(times['framework floor']):8.0f} {floor:6.2f}")
+    for name in ("framework floor", "queue floor"):
+        floor = statistics.median(ratios[name])
+        print(f"{'(' + name + ')':34} {statistics.median(times[name]):8.0f} {floor:6.2f}")
     for logical, _props in functions:
         uses_stripe = any("Stripe" in str(layer) for layer in stack.function_setting(logical, "Layers") or [])
         budget = 2.0 if uses_stripe else 1.5
