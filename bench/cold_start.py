@@ -31,44 +31,40 @@ sys.path[:0] = [str(ROOT / "local")]
 
 from hoa_local.template import Stack  # noqa: E402
 
-BASELINE = """
-import time; t0 = time.perf_counter()
-import boto3
-boto3.client("dynamodb")
-print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}))
-"""
+
+def timed(*statements: str) -> str:
+    """A program that prints how long ``statements`` take in a fresh interpreter."""
+    lines = ["import time; t0 = time.perf_counter()", *statements]
+    lines.append("print(json.dumps({'ms': (time.perf_counter() - t0) * 1000}))")
+    return "\n".join(lines) + "\n"
+
+
+BOTO3 = ("import boto3", 'boto3.client("dynamodb")')
+BASELINE = timed(*BOTO3)
+FLOOR = timed(
+    *BOTO3,
+    "from aws_lambda_powertools import Logger",
+    "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver",
+    "from aws_lambda_powertools.event_handler.openapi.params import Query",
+)
+QUEUE_FLOOR = timed(
+    *BOTO3,
+    "from aws_lambda_powertools import Logger",
+    "from aws_lambda_powertools.utilities.batch import BatchProcessor",
+    "from pydantic import BaseModel",
+)
+
 
 # What Lambda does at cold start: import the handler module (module-scope clients and
 # configuration happen there or on first use), then the first invocation builds the
 # per-process dependencies. Both are timed.
-FLOOR = """
-import time; t0 = time.perf_counter()
-import boto3
-boto3.client("dynamodb")
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.openapi.params import Query
-print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}))
-"""
-
-QUEUE_FLOOR = """
-import time; t0 = time.perf_counter()
-import boto3
-boto3.client("dynamodb")
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor
-from pydantic import BaseModel
-print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}))
-"""
-
-FUNCTION = """
-import time; t0 = time.perf_counter()
-import importlib
-module = importlib.import_module({module!r})
-from hoa_billing import aws
-aws.client("dynamodb")  # the client the function creates on first use, as the baseline does
-print(json.dumps({{"ms": (time.perf_counter() - t0) * 1000}}))
-"""
+def function_code(module: str) -> str:
+    return timed(
+        "import importlib",
+        f"module = importlib.import_module({module!r})",
+        "from hoa_billing import aws",
+        'aws.client("dynamodb")  # the client the function creates on first use, as the baseline does',
+    )
 
 
 def sample(code: str, env: dict[str, str]) -> float:
@@ -111,7 +107,7 @@ def main() -> None:
         env.update({k: v for k, v in stack.function_environment(logical).items() if k not in env})
     functions = sorted(stack.functions().items())
     codes = {"baseline": BASELINE, "framework floor": FLOOR, "queue floor": QUEUE_FLOOR}
-    codes.update({logical: FUNCTION.format(module=props["Handler"].rsplit(".", 1)[0]) for logical, props in functions})
+    codes.update({logical: function_code(props["Handler"].rsplit(".", 1)[0]) for logical, props in functions})
     times: dict[str, list[float]] = {name: [] for name in codes}
     ratios: dict[str, list[float]] = {name: [] for name in codes}
     for _ in range(args.runs):
