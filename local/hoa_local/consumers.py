@@ -32,8 +32,7 @@ from hoa_local.template import Stack
 
 log = logging.getLogger("hoa_local.sqs")
 
-Invoke = Callable[[str, dict[str, Any]], Any]  # (function logical id, event) -> result
-InvokeEvent = Callable[[dict[str, Any]], Any]  # event -> result, for one function
+Invoke = Callable[[dict[str, Any]], Any]  # the source's function: event -> result
 MAX_RECEIVE = 10  # SQS returns at most 10 messages per ReceiveMessage
 
 
@@ -128,10 +127,9 @@ class SqsConsumer:
         process (with ``overrides`` as keyword arguments). Failed messages are visible
         again at once: the visibility timeout passing, without waiting for it."""
         (source,) = [source for source in sqs_sources(stack) if source.function == function]
-        handler = function_invoker(stack, function, **overrides)
-        return cls(stack, source, sqs, lambda _function, event: handler(event), redeliver_failures=True)
+        return cls(stack, source, sqs, function_invoker(stack, function, **overrides), redeliver_failures=True)
 
-    def invoker(self, **overrides: Any) -> InvokeEvent:
+    def invoker(self, **overrides: Any) -> Invoke:
         """This consumer's function invoked in-process with other keyword arguments."""
         return function_invoker(self.stack, self.source.function, **overrides)
 
@@ -177,13 +175,13 @@ class SqsConsumer:
             return every
         return named
 
-    def deliver(self, messages: list[dict[str, Any]], invoke: InvokeEvent | None = None) -> BatchOutcome:
+    def deliver(self, messages: list[dict[str, Any]], invoke: Invoke | None = None) -> BatchOutcome:
         """Invoke the function with these received messages and settle them as Lambda
         would: delete what succeeded, leave the rest on the queue."""
         outcome = BatchOutcome(received=len(messages))
         event = self.event(messages)
         try:
-            result = invoke(event) if invoke else self.invoke(self.source.function, event)
+            result = (invoke or self.invoke)(event)
         except Exception:
             log.exception("%s: the function raised; the whole batch returns to the queue", self.name)
             failed = {message["MessageId"] for message in messages}
@@ -211,12 +209,12 @@ class SqsConsumer:
                 QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
 
-    def poll_once(self, wait_seconds: int = 0, invoke: InvokeEvent | None = None) -> BatchOutcome | None:
+    def poll_once(self, wait_seconds: int = 0, invoke: Invoke | None = None) -> BatchOutcome | None:
         """Receive one batch and invoke the function with it; None when the queue is empty."""
         messages = self._gather(wait_seconds)
         return self.deliver(messages, invoke) if messages else None
 
-    def drain(self, invoke: InvokeEvent | None = None, max_polls: int = 100_000) -> int:
+    def drain(self, invoke: Invoke | None = None, max_polls: int = 100_000) -> int:
         """Poll until the queue returns nothing; the number of messages received."""
         received = 0
         for _ in range(max_polls):

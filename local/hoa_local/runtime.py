@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -247,7 +248,7 @@ class LocalRuntime:
         sqs = boto3.client("sqs")
         for source in sqs_sources(self.stack):
             if source.enabled:
-                consumer = SqsConsumer(self.stack, source, sqs, self.functions.invoke)
+                consumer = SqsConsumer(self.stack, source, sqs, partial(self.functions.invoke, source.function))
                 self.sqs_consumers.append(consumer)
                 self.workers.append(consumer)
         self.start_stream_consumers()

@@ -8,6 +8,7 @@ import copy
 import json
 from collections.abc import Iterator
 from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 import boto3
@@ -65,7 +66,7 @@ def make_consumer(report_failures: bool = True) -> tuple[SqsConsumer, Any]:
     stack = provision(Stack(name="hoa-test", template=worker_template(report_failures=report_failures)), boto3.client)
     (source,) = [s for s in sqs_sources(stack) if s.function == "WorkerFunction"]
     sqs = boto3.client("sqs")
-    return SqsConsumer(stack, source, sqs, Functions(stack).invoke), sqs
+    return SqsConsumer(stack, source, sqs, partial(Functions(stack).invoke, source.function)), sqs
 
 
 def send(consumer: SqsConsumer, sqs: Any, *bodies: dict[str, Any]) -> list[str]:
