@@ -246,7 +246,8 @@ def run_naive(stack: Stack, property_id: str, ses: Any, dynamodb: Any) -> int:
     actor = Actor(kind=ActorKind.API, id="bench-manager")
     job_key = {"pk": to_attr("naive-job"), "sk": to_attr("JOB")}
     sender = naive_sender(ses, dynamodb, invoices_table)
-    ids = [row["invoice_id"] for row in service.invoices.scan_property(property_id, ["invoice_id"], prefix="Draft#")]
+    drafts = service.invoices.scan_property(property_id, ["invoice_id"], InvoiceStatus.DRAFT)
+    ids = [row["invoice_id"] for row in drafts]
     for invoice_id in ids:
         invoice = service.invoices.get(invoice_id)
         assert invoice is not None

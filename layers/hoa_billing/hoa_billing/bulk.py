@@ -219,7 +219,7 @@ class BulkPublisher:
             existing = self._resumable(job_id, property_id)
             if existing is not None:
                 return existing
-        count = self.service.invoices.count_property(property_id, f"{InvoiceStatus.DRAFT}#")
+        count = self.service.invoices.count_property(property_id, InvoiceStatus.DRAFT)
         if count == 0:
             raise errors.NoDraftsToPublish(
                 "This property has no draft invoices, so there is nothing to publish.", current_count=0
@@ -438,7 +438,7 @@ class BulkPublisher:
         return all(positions.get(str(shard)) == DONE for shard in range(STATUS_SHARDS))
 
     def _draft_rows(self, property_id: str, fields: list[str]) -> Iterable[dict[str, Any]]:
-        return self.service.invoices.scan_property(property_id, fields, prefix=f"{InvoiceStatus.DRAFT}#")
+        return self.service.invoices.scan_property(property_id, fields, InvoiceStatus.DRAFT)
 
     def _recipients(self, property_id: str) -> dict[str, Recipient | None]:
         residents: Iterable[Resident] = self.service.directory.all_residents(property_id)

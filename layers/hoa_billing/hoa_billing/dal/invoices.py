@@ -164,7 +164,7 @@ class InvoiceRepository(TableRepository):
         live = [shard for shard in range(STATUS_SHARDS) if positions.get(str(shard)) != "done"]
 
         def query(shard: int) -> tuple[list[dict[str, Any]], bool]:
-            request = self._status_query(property_id, shard, f"{status}#", ScanIndexForward=False, Limit=want)
+            request = self._status_query(property_id, shard, status, ScanIndexForward=False, Limit=want)
             start = positions.get(str(shard))
             if start:
                 request["ExclusiveStartKey"] = to_item(start)
@@ -187,14 +187,14 @@ class InvoiceRepository(TableRepository):
                 new_positions[str(shard)] = {key: last[key] for key in ("invoice_id", "gsi_status_pk", "gsi_status_sk")}
         return [row for _, _, row in candidates], new_positions
 
-    def _status_query(self, property_id: str, shard: int, prefix: str | None, **more: Any) -> dict[str, Any]:
-        """A Query of one shard of a property's status index, optionally one status
-        (``prefix``, e.g. ``"Draft#"``); ``more`` adds request parameters."""
+    def _status_query(self, property_id: str, shard: int, status: InvoiceStatus | None, **more: Any) -> dict[str, Any]:
+        """A Query of one shard of a property's status index, optionally of one status;
+        ``more`` adds request parameters."""
         condition = "gsi_status_pk = :pk"
         values = {":pk": to_attr(f"{property_id}#{shard}")}
-        if prefix:
+        if status:
             condition += " AND begins_with(gsi_status_sk, :prefix)"
-            values[":prefix"] = to_attr(prefix)
+            values[":prefix"] = to_attr(f"{status}#")
         return {
             "TableName": self.table_name,
             "IndexName": STATUS_INDEX,
@@ -203,26 +203,28 @@ class InvoiceRepository(TableRepository):
             **more,
         }
 
-    def scan_property(self, property_id: str, fields: list[str], prefix: str | None = None) -> Iterator[dict[str, Any]]:
+    def scan_property(
+        self, property_id: str, fields: list[str], status: InvoiceStatus | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every index row of a property (optionally one status), all shards, all pages."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}
 
         def read_shard(shard: int) -> list[dict[str, Any]]:
             query = self._status_query(
-                property_id, shard, prefix, ExpressionAttributeNames=names, ProjectionExpression=", ".join(names)
+                property_id, shard, status, ExpressionAttributeNames=names, ProjectionExpression=", ".join(names)
             )
             return list(self._paginate(**query))
 
         for rows in _pool.map(read_shard, range(STATUS_SHARDS)):
             yield from rows
 
-    def count_property(self, property_id: str, prefix: str) -> int:
+    def count_property(self, property_id: str, status: InvoiceStatus) -> int:
         """How many index rows of a property (one status) there are, all shards: DynamoDB
         counts, and answers with the number only."""
 
         def count_shard(shard: int) -> int:
             pages = self.client.get_paginator("query").paginate(
-                **self._status_query(property_id, shard, prefix, Select="COUNT")
+                **self._status_query(property_id, shard, status, Select="COUNT")
             )
             return sum(int(page["Count"]) for page in pages)
 
@@ -236,7 +238,7 @@ class InvoiceRepository(TableRepository):
         request = self._status_query(
             property_id,
             shard,
-            f"{InvoiceStatus.DRAFT}#",
+            InvoiceStatus.DRAFT,
             ProjectionExpression="invoice_id, resident_id, due_date",
             Limit=limit,
         )
