@@ -19,11 +19,15 @@ from hoa_local.faults import CRASH_AFTER, CRASH_BEFORE, READ_TIMEOUT, SERVICE_UN
 from hoa_local.streams import FunctionCrashed
 from tests.conftest import table_items
 from tests.faults.support import EVERY_ATTEMPT, Recovery, Row, Step, dynamodb, retry_as_a_client
-from tests.integration.bulk_support import BulkRun, make_publisher, use_bulk_environment
-from tests.integration.helpers import create_draft, create_resident
+from tests.integration.bulk_support import (
+    BulkRun,
+    has_address,
+    make_publisher,
+    mixed_drafts,
+    use_bulk_environment,
+)
 
 DRAFTS = 30  # two worker chunks (25 + 5)
-NO_ADDRESS_EVERY = 3
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,7 @@ def run_queue(consumer: SqsConsumer, recovery: Recovery, who: str, max_polls: in
 
 @pytest.fixture
 def drafts(api, properties) -> list[dict]:
-    created = []
-    for i in range(DRAFTS):
-        email = None if i % NO_ADDRESS_EVERY == 0 else f"resident{i}@example.com"
-        resident = create_resident(api, email=email, name=f"Resident {i}", unit=f"{i + 1}A")
-        created.append(create_draft(api, resident["resident_id"], 10000 + i))
-    return created
+    return mixed_drafts(api, DRAFTS)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
@@ -116,7 +115,7 @@ def test_a_fault_on_publish_all_ends_with_every_draft_published_and_counted_once
         run_queue(run.fan_out, recovery, "fan-out", bulk=run.publisher)
     with phase("worker"):
         run_queue(run.workers, recovery, "worker", bulk=run.publisher)
-    outcome(recovered_via=recovery.summary(faults), emails=DRAFTS - DRAFTS // NO_ADDRESS_EVERY)
+    outcome(recovered_via=recovery.summary(faults), emails=sum(has_address(i) for i in range(DRAFTS)))
 
     assert faults.fired(), "the fault never happened"
     assert 500 not in recovery.statuses, "a busy or unreachable AWS is a retryable 503, not a 500"
@@ -136,9 +135,8 @@ def test_a_fault_on_publish_all_ends_with_every_draft_published_and_counted_once
         published = [entry for entry in item["history"] if entry["action"] == "published"]
         assert len(published) == 1, "published twice"
         assert published[0]["details"]["job_id"] == job_id
-        with_address = i % NO_ADDRESS_EVERY != 0
-        assert item["email_requested"] is with_address
-        assert item["email_status"] == ("queued" if with_address else "skipped_no_address")
+        assert item["email_requested"] is has_address(i)
+        assert item["email_status"] == ("queued" if has_address(i) else "skipped_no_address")
     for queue in ("FanOutQueue", "PublishQueue", "FanOutDeadLetterQueue", "PublishDeadLetterQueue"):
         assert run.queue_depth(queue) == 0, f"{queue} is not empty"
 

@@ -20,8 +20,25 @@ from hoa_billing.service import InvoiceService
 from hoa_local.consumers import SqsConsumer
 from hoa_local.template import Stack
 from tests.conftest import Api
+from tests.integration.helpers import create_draft, create_resident
 
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
+NO_ADDRESS_EVERY = 3  # residents 0, 3, 6, ... have no email address
+
+
+def has_address(index: int) -> bool:
+    """Whether the resident of the ``index``-th of ``mixed_drafts`` has an email address."""
+    return index % NO_ADDRESS_EVERY != 0
+
+
+def mixed_drafts(api: Api, count: int) -> list[dict[str, Any]]:
+    """``count`` drafts, one per resident; every third resident has no email address."""
+    created = []
+    for i in range(count):
+        email = f"resident{i}@example.com" if has_address(i) else None
+        resident = create_resident(api, email=email, name=f"Resident {i}", unit=f"{i + 1}A")
+        created.append(create_draft(api, resident["resident_id"], 10000 + i))
+    return created
 
 
 def make_publisher(stack: Stack, service_class: type[InvoiceService] = InvoiceService) -> BulkPublisher:

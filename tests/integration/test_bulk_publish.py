@@ -19,11 +19,11 @@ from hoa_local.consumers import sqs_event
 from hoa_local.faults import CRASH_BEFORE, FaultInjector
 from hoa_local.streams import FunctionCrashed
 from tests.conftest import manager_claims, table_items
-from tests.integration.bulk_support import BulkRun, make_publisher, use_bulk_environment
-from tests.integration.helpers import create_draft, create_resident, publish
+from tests.integration.bulk_support import BulkRun, make_publisher, mixed_drafts, use_bulk_environment
+from tests.integration.bulk_support import has_address as has_address_at
+from tests.integration.helpers import publish
 
 MIXED = 25
-NO_ADDRESS_EVERY = 3  # residents 0, 3, 6, ... have no email address: 9 of 25
 
 
 @pytest.fixture
@@ -34,17 +34,12 @@ def run(api, stack, properties, monkeypatch) -> BulkRun:
 
 @pytest.fixture
 def drafts(api, properties) -> list[dict]:
-    """25 drafts, one per resident; a third of the residents have no email address."""
-    created = []
-    for i in range(MIXED):
-        email = None if i % NO_ADDRESS_EVERY == 0 else f"resident{i}@example.com"
-        resident = create_resident(api, email=email, name=f"Resident {i}", unit=f"{i + 1}A")
-        created.append(create_draft(api, resident["resident_id"], 10000 + i))
-    return created
+    """25 drafts, one per resident; 9 of the residents have no email address."""
+    return mixed_drafts(api, MIXED)
 
 
 def has_address(draft: dict, drafts: list[dict]) -> bool:
-    return drafts.index(draft) % NO_ADDRESS_EVERY != 0
+    return has_address_at(drafts.index(draft))
 
 
 def invoices_by_id(stack) -> dict[str, dict]:
