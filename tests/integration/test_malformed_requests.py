@@ -3,6 +3,8 @@ error shape and changes nothing."""
 
 from __future__ import annotations
 
+import pytest
+
 from hoa_local.apigw import http_event, load_sample
 from tests.conftest import table_items
 from tests.integration.helpers import create_draft, create_resident
@@ -50,24 +52,15 @@ def test_a_currency_that_is_not_a_string_is_a_validation_error(api, properties, 
     assert table_items(stack, "InvoicesTable") == []
 
 
-def test_a_json_body_sent_as_text_plain_is_refused_with_415_and_publishes_nothing(api, properties, stack):
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data"], ids=["text_plain", "form"])
+def test_a_json_body_sent_as_another_media_type_is_refused_with_415_and_publishes_nothing(
+    api, properties, stack, content_type
+):
     resident = create_resident(api)
     draft = create_draft(api, resident["resident_id"])
     path = f"/properties/prop_a/invoices/{draft['invoice_id']}/publish"
 
-    response = api.post(path, raw_body='{"send_email": false}', headers={"content-type": "text/plain"})
-
-    assert response.status == 415
-    assert response.error_code == "unsupported_media_type"
-    assert [i["status"] for i in table_items(stack, "InvoicesTable")] == ["Draft"]
-
-
-def test_a_json_body_sent_as_a_form_is_refused_with_415_and_publishes_nothing(api, properties, stack):
-    resident = create_resident(api)
-    draft = create_draft(api, resident["resident_id"])
-    path = f"/properties/prop_a/invoices/{draft['invoice_id']}/publish"
-
-    response = api.post(path, raw_body='{"send_email": false}', headers={"content-type": "multipart/form-data"})
+    response = api.post(path, raw_body='{"send_email": false}', headers={"content-type": content_type})
 
     assert response.status == 415
     assert response.error_code == "unsupported_media_type"
