@@ -25,7 +25,6 @@ to its total.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,7 +34,7 @@ from typing import Any
 from pydantic import Field
 
 from hoa_billing import errors
-from hoa_billing.clock import Clock, iso, new_id
+from hoa_billing.clock import Clock, derived_id, iso, new_id
 from hoa_billing.dal.invoices import STATUS_SHARDS
 from hoa_billing.dal.jobs import ChunkTally, FanOutMoved, JobExists, PublishJobRepository
 from hoa_billing.dal.queues import MessageQueue
@@ -60,8 +59,7 @@ class JobState(StrEnum):
 
 def job_id_for(property_id: str, actor: Actor, request_key: str) -> str:
     """The same Publish All request (key, caller, property) always names the same job."""
-    digest = hashlib.blake2b(f"{property_id}|{actor.kind}|{actor.id}|{request_key}".encode(), digest_size=16)
-    return f"job_{digest.hexdigest()}"
+    return derived_id("job", property_id, actor.kind, actor.id, request_key)
 
 
 # -- messages ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import UTC, date, datetime
@@ -42,6 +43,13 @@ def new_id(prefix: str) -> str:
         value, index = divmod(value, 32)
         chars.append(_CROCKFORD[index])
     return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def derived_id(prefix: str, *parts: str) -> str:
+    """An id named by what it is for: the same parts always give the same id, so a
+    retried request finds what its earlier attempt made."""
+    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=16)
+    return f"{prefix}_{digest.hexdigest()}"
 
 
 def iso(moment: datetime) -> str:

@@ -7,13 +7,12 @@ that explains why (using the item DynamoDB returned, never a second read).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, overload
 
 from hoa_billing import errors, lifecycle
-from hoa_billing.clock import Clock, SystemClock, iso, new_id, today_in
+from hoa_billing.clock import Clock, SystemClock, derived_id, iso, new_id, today_in
 from hoa_billing.dal.directory import DirectoryRepository
 from hoa_billing.dal.invoices import (
     ConditionFailed,
@@ -377,8 +376,7 @@ class InvoiceService:
 
 def publish_id_for(invoice_id: str, actor: Actor, request_key: str) -> str:
     """The same request (key, caller, invoice) always names the same publish."""
-    digest = hashlib.blake2b(f"{invoice_id}|{actor.kind}|{actor.id}|{request_key}".encode(), digest_size=16)
-    return f"pub_{digest.hexdigest()}"
+    return derived_id("pub", invoice_id, actor.kind, actor.id, request_key)
 
 
 def recipient_of(resident: Resident | None) -> Recipient | None:
