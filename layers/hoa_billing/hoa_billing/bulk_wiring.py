@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hoa_billing.bulk import BulkPublisher
+from hoa_billing.config import EnvironmentSettings
 from hoa_billing.dal.jobs import PublishJobRepository
 from hoa_billing.dal.queues import MessageQueue
 from hoa_billing.wiring import invoice_service
 
 
-class BulkSettings(BaseModel):
+class BulkSettings(EnvironmentSettings):
     """What the bulk publish functions need beyond the common settings."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     publish_jobs_table: str = Field(alias="PUBLISH_JOBS_TABLE", min_length=3)
     publish_queue_url: str = Field(alias="PUBLISH_QUEUE_URL", pattern=r"^https?://")

@@ -8,9 +8,14 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Settings(BaseModel):
+class EnvironmentSettings(BaseModel):
+    """Settings read from the environment by their variable names; validators are built
+    when a function first reads them, not at import."""
+
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
+
+class Settings(EnvironmentSettings):
     invoices_table: str = Field(alias="INVOICES_TABLE", min_length=3)
     properties_table: str = Field(alias="PROPERTIES_TABLE", min_length=3)
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=3)
@@ -24,10 +29,8 @@ def get_settings() -> Settings:
     return Settings.model_validate(dict(os.environ))
 
 
-class EmailSettings(BaseModel):
+class EmailSettings(EnvironmentSettings):
     """What the email functions need on top of ``Settings``: validated at their cold start."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     sender_email: str = Field(alias="SENDER_EMAIL", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     portal_base_url: str = Field(alias="PORTAL_BASE_URL", pattern=r"^https?://[^\s]+$")
@@ -40,9 +43,7 @@ class EmailSettings(BaseModel):
     max_attempts: int = Field(alias="EMAIL_MAX_ATTEMPTS", default=20, gt=0)
 
 
-class ResendSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
-
+class ResendSettings(EnvironmentSettings):
     # A manager may ask for the same invoice's email again at most this often.
     resend_interval_seconds: int = Field(alias="EMAIL_RESEND_INTERVAL_SECONDS", default=60, gt=0)
 
@@ -62,10 +63,8 @@ def get_resend_settings() -> ResendSettings:
     return ResendSettings.model_validate(_set_variables())
 
 
-class CheckoutSettings(BaseModel):
+class CheckoutSettings(EnvironmentSettings):
     """The portal checkout function: where Stripe sends the resident back, and the API key."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     stripe_api_key_parameter: str = Field(alias="STRIPE_API_KEY_PARAMETER", pattern=r"^/[\w./-]+$")
     portal_base_url: str = Field(alias="PORTAL_BASE_URL", pattern=r"^https?://[^\s]+$")
@@ -73,10 +72,8 @@ class CheckoutSettings(BaseModel):
     stripe_api_base: str | None = Field(alias="STRIPE_API_BASE", default=None, pattern=r"^https?://\S+$")
 
 
-class WebhookSettings(BaseModel):
+class WebhookSettings(EnvironmentSettings):
     """The Stripe webhook function: the endpoint secret and the processed-events table."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     stripe_webhook_secret_parameter: str = Field(alias="STRIPE_WEBHOOK_SECRET_PARAMETER", pattern=r"^/[\w./-]+$")
     stripe_events_table: str = Field(alias="STRIPE_EVENTS_TABLE", min_length=3)
