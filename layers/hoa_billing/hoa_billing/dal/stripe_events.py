@@ -56,26 +56,23 @@ class ProcessedEvents(TableRepository):
         first answer was lost, and the repeat finds its own result."""
         client = self.client
         try:
-            self._finish(client, event_id, outcome, details)
+            client.update_item(
+                TableName=self.table_name,
+                Key={"event_id": to_attr(event_id)},
+                UpdateExpression="SET #state = :done, outcome = :outcome, details = :details REMOVE lease_until",
+                ConditionExpression="#state = :processing",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":done": to_attr(DONE),
+                    ":processing": to_attr(PROCESSING),
+                    ":outcome": to_attr(outcome),
+                    ":details": to_attr(details),
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
         except client.exceptions.ConditionalCheckFailedException as exc:
             if from_item(exc.response.get("Item") or {}).get("state") != DONE:
                 raise
-
-    def _finish(self, client: Any, event_id: str, outcome: str, details: dict[str, Any]) -> None:
-        client.update_item(
-            TableName=self.table_name,
-            Key={"event_id": to_attr(event_id)},
-            UpdateExpression="SET #state = :done, outcome = :outcome, details = :details REMOVE lease_until",
-            ConditionExpression="#state = :processing",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":done": to_attr(DONE),
-                ":processing": to_attr(PROCESSING),
-                ":outcome": to_attr(outcome),
-                ":details": to_attr(details),
-            },
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
 
     def release(self, event_id: str) -> None:
         """Give the event back after a failure, so Stripe's retry is processed at once."""
