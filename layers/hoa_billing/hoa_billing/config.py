@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from hoa_billing.models import Model
 
 
-class EnvironmentSettings(BaseModel):
-    """Settings read from the environment by their variable names; validators are built
-    when a function first reads them, not at import."""
+class EnvironmentSettings(Model):
+    """Settings read from the environment by their variable names."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
 
 class Settings(EnvironmentSettings):

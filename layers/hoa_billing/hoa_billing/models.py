@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Model(BaseModel):
-    """Base of the domain models. Validators are built on first use, not at import:
-    each function uses a few of these, and cold start pays only for those."""
+    """Base of the package's models (domain, request and response bodies, settings).
+    Validators are built on first use, not at import: each function uses a few of these,
+    and cold start pays only for those."""
 
     model_config = ConfigDict(defer_build=True)
 

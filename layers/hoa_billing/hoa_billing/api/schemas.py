@@ -6,10 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
 
 from hoa_billing import lifecycle
-from hoa_billing.models import EmailStatus, HistoryEntry, Invoice, InvoiceStatus, Resident
+from hoa_billing.models import EmailStatus, HistoryEntry, Invoice, InvoiceStatus, Model, Resident
 from hoa_billing.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, format_money
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -45,11 +45,8 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MinorUnits = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units (cents).")]
 
 
-class Out(BaseModel):
-    """Base of the response bodies. Built on first use, not at import: each function
-    returns a few of these, and cold start pays only for those."""
-
-    model_config = ConfigDict(defer_build=True)
+class Out(Model):
+    """Base of the response bodies."""
 
 
 class Strict(Out):
