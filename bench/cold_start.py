@@ -62,7 +62,7 @@ def function_code(module: str) -> str:
     return timed(
         "import importlib",
         f"module = importlib.import_module({module!r})",
-        "from hoa_billing import aws",
+        "from hoa_billing.data import aws",
         'aws.client("dynamodb")  # the client the function creates on first use, as the baseline does',
     )
 

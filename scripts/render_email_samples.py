@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "layers" / "hoa_billing"))
 
+from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem, Recipient  # noqa: E402
 from hoa_billing.email.render import render_invoice_email  # noqa: E402
-from hoa_billing.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem, Recipient  # noqa: E402
 
 OUT = ROOT / "docs" / "email"
 WIDTHS = {"desktop": (1280, 980), "phone": (390, 1280)}

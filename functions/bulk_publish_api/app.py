@@ -8,24 +8,19 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from hoa_billing.api import auth
-from hoa_billing.api.bulk_schemas import PublishAllAccepted, PublishAllIn, PublishAllPreviewOut, PublishJobOut
-from hoa_billing.api.http import create_app, entry, idempotent, json_response
-from hoa_billing.bulk import BulkPublisher, job_id_for
-from hoa_billing.bulk_wiring import bulk_context
+from hoa_billing import compose
+from hoa_billing.api.auth import Caller
+from hoa_billing.api.http import ApiFunction, json_response
+from hoa_billing.api.publish_all_schemas import PublishAllAccepted, PublishAllIn, PublishAllPreviewOut, PublishJobOut
+from hoa_billing.publish_all import PublishAll, job_id_for
 
-app = create_app()
-
-
-def _bulk() -> BulkPublisher:
-    bulk: BulkPublisher = app.context["bulk"]
-    return bulk
+api = ApiFunction[PublishAll](compose.publish_all, Caller.MANAGER)
+app = api.app
 
 
 @app.get("/properties/<property_id>/publish-all/preview")
 def preview(property_id: str) -> Response[PublishAllPreviewOut]:
-    auth.manager(app.current_event.raw_event, property_id)
-    return json_response(200, PublishAllPreviewOut.of(_bulk().preview(property_id)))
+    return json_response(200, PublishAllPreviewOut.of(api.deps().starts.preview(property_id)))
 
 
 @app.post(
@@ -38,25 +33,22 @@ def preview(property_id: str) -> Response[PublishAllPreviewOut]:
     },
 )
 def publish_all(property_id: str, body: Annotated[PublishAllIn, Body()]) -> Response[PublishAllAccepted]:
-    manager = auth.manager(app.current_event.raw_event, property_id)
-
+    manager = api.manager()
     actor = manager.actor()
-    key = app.current_event.headers.get("idempotency-key")
+    key = api.idempotency_key()
     # With a key, a retry of an attempt that died midway finds that attempt's job.
     job_id = job_id_for(property_id, actor, key) if key else None
 
     def start() -> tuple[int, PublishAllAccepted]:
-        job = _bulk().start(property_id, body.expected_count, actor, job_id, resume=job_id is not None)
-        url = f"/properties/{property_id}/publish-jobs/{job.job_id}"
-        return 202, PublishAllAccepted(job_id=job.job_id, count=job.total, state=job.state, status_url=url)
+        job = api.deps().starts.start(property_id, body.expected_count, actor, job_id, resume=job_id is not None)
+        return 202, PublishAllAccepted.of(job)
 
-    return idempotent(app, manager.subject, start)
+    return api.idempotent(manager, start)
 
 
 @app.get("/properties/<property_id>/publish-jobs/<job_id>")
 def job(property_id: str, job_id: str) -> Response[PublishJobOut]:
-    auth.manager(app.current_event.raw_event, property_id)
-    return json_response(200, PublishJobOut.of(_bulk().job(property_id, job_id)))
+    return json_response(200, PublishJobOut.of(api.deps().jobs.get(property_id, job_id)))
 
 
-lambda_handler = entry(app, bulk_context, caller="manager")
+lambda_handler = api.handler

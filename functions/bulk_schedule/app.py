@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field, field_validator
 
-from hoa_billing.bulk import BulkPublisher
-from hoa_billing.bulk_wiring import bulk_publisher
-from hoa_billing.observability import logger, metrics, tracer
+from hoa_billing import compose
+from hoa_billing.core.observability import instrumented, logger
+from hoa_billing.publish_all import PublishAll
 
 
 class ScheduledPublish(BaseModel):
@@ -26,12 +26,10 @@ class ScheduledPublish(BaseModel):
         return value
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext, bulk: BulkPublisher | None = None) -> dict[str, Any]:
+@instrumented
+def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: PublishAll | None = None) -> dict[str, Any]:
     request = ScheduledPublish.model_validate(event)
-    runs = (bulk or bulk_publisher()).start_scheduled(request.property_ids, request.schedule)
+    runs = (deps or compose.publish_all()).starts.start_scheduled(request.property_ids, request.schedule)
     for run in runs:
         logger.info("scheduled publish", **vars(run))
     return {"runs": [vars(run) for run in runs]}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from hoa_billing.api import auth
-from hoa_billing.api.http import create_app, entry, idempotent
+from hoa_billing import compose
+from hoa_billing.api.auth import Caller
+from hoa_billing.api.http import ApiFunction
 from hoa_billing.api.schemas import InvoiceOut
-from hoa_billing.email.wiring import email_resends
-from hoa_billing.notifications import EmailResends
+from hoa_billing.email import EmailResends
 
-app = create_app()
+api = ApiFunction[EmailResends](compose.email_resends, Caller.MANAGER)
+app = api.app
 
 
 @app.post(
@@ -20,13 +21,10 @@ app = create_app()
     },
 )
 def resend_email(property_id: str, invoice_id: str) -> Response[InvoiceOut]:
-    manager = auth.manager(app.current_event.raw_event, property_id)
-    resends: EmailResends = app.context["resends"]
-
-    def resend_once() -> tuple[int, InvoiceOut]:
-        return 202, InvoiceOut.of(resends.resend(property_id, invoice_id, manager.actor()))
-
-    return idempotent(app, manager.subject, resend_once)
+    manager = api.manager()
+    return api.idempotent(
+        manager, lambda: (202, InvoiceOut.of(api.deps().resend(property_id, invoice_id, manager.actor())))
+    )
 
 
-lambda_handler = entry(app, lambda: {"resends": email_resends()}, caller="manager")
+lambda_handler = api.handler

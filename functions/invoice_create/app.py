@@ -7,19 +7,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from hoa_billing.api import auth
-from hoa_billing.api.http import create_app, entry, idempotent, json_response
+from hoa_billing import compose
+from hoa_billing.api.auth import Caller
+from hoa_billing.api.http import ApiFunction, json_response
 from hoa_billing.api.schemas import InvoiceIn, InvoiceOut, ResidentIn, ResidentOut
-from hoa_billing.models import LineItem
-from hoa_billing.service import InvoiceService, NewInvoice, NewResident
-from hoa_billing.wiring import service_context
+from hoa_billing.invoices import Invoices
 
-app = create_app()
-
-
-def _service() -> InvoiceService:
-    service: InvoiceService = app.context["service"]
-    return service
+api = ApiFunction[Invoices](compose.invoices, Caller.MANAGER)
+app = api.app
 
 
 @app.post(
@@ -27,13 +22,9 @@ def _service() -> InvoiceService:
     responses={201: {"description": "Created", "content": {"application/json": {"model": ResidentOut}}}},
 )
 def create_resident(property_id: str, body: Annotated[ResidentIn, Body()]) -> Response[ResidentOut]:
-    manager = auth.manager(app.current_event.raw_event, property_id)
-
-    def create() -> tuple[int, ResidentOut]:
-        new = NewResident(name=body.name, unit=body.unit, email=body.email)
-        return 201, ResidentOut.of(_service().create_resident(property_id, new))
-
-    return idempotent(app, manager.subject, create)
+    return api.idempotent(
+        api.manager(), lambda: (201, ResidentOut.of(api.deps().residents.create(property_id, body.new())))
+    )
 
 
 @app.post(
@@ -41,26 +32,16 @@ def create_resident(property_id: str, body: Annotated[ResidentIn, Body()]) -> Re
     responses={201: {"description": "Created", "content": {"application/json": {"model": InvoiceOut}}}},
 )
 def create_invoice(property_id: str, body: Annotated[InvoiceIn, Body()]) -> Response[InvoiceOut]:
-    manager = auth.manager(app.current_event.raw_event, property_id)
-
-    def create() -> tuple[int, InvoiceOut]:
-        new = NewInvoice(
-            resident_id=body.resident_id,
-            line_items=[LineItem(description=li.description, amount=li.amount) for li in body.line_items],
-            currency=body.currency,
-            due_date=body.due_date,
-            memo=body.memo,
-        )
-        return 201, InvoiceOut.of(_service().create_invoice(property_id, new, manager.actor()))
-
-    return idempotent(app, manager.subject, create)
+    manager = api.manager()
+    return api.idempotent(
+        manager, lambda: (201, InvoiceOut.of(api.deps().drafts.create(property_id, body.new(), manager.actor())))
+    )
 
 
 @app.delete("/properties/<property_id>/invoices/<invoice_id>")
 def delete_draft(property_id: str, invoice_id: str) -> Response[dict]:
-    auth.manager(app.current_event.raw_event, property_id)
-    _service().delete_draft(property_id, invoice_id)
+    api.deps().drafts.delete(property_id, invoice_id)
     return json_response(200, {"deleted": invoice_id})
 
 
-lambda_handler = entry(app, service_context, caller="manager")
+lambda_handler = api.handler

@@ -7,24 +7,23 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from hoa_billing.api import auth
-from hoa_billing.api.http import create_app, entry, idempotent
+from hoa_billing import compose
+from hoa_billing.api.auth import Caller
+from hoa_billing.api.http import ApiFunction
 from hoa_billing.api.schemas import InvoiceOut, VoidIn
-from hoa_billing.service import InvoiceService
-from hoa_billing.wiring import service_context
+from hoa_billing.invoices import Invoices
 
-app = create_app()
+api = ApiFunction[Invoices](compose.invoices, Caller.MANAGER)
+app = api.app
 
 
 @app.post("/properties/<property_id>/invoices/<invoice_id>/void")
 def void(property_id: str, invoice_id: str, body: Annotated[VoidIn, Body()]) -> Response[InvoiceOut]:
-    manager = auth.manager(app.current_event.raw_event, property_id)
-    service: InvoiceService = app.context["service"]
-
-    def void_once() -> tuple[int, InvoiceOut]:
-        return 200, InvoiceOut.of(service.void_invoice(property_id, invoice_id, body.reason, manager.actor()))
-
-    return idempotent(app, manager.subject, void_once)
+    manager = api.manager()
+    return api.idempotent(
+        manager,
+        lambda: (200, InvoiceOut.of(api.deps().voider.void(property_id, invoice_id, body.reason, manager.actor()))),
+    )
 
 
-lambda_handler = entry(app, service_context, caller="manager")
+lambda_handler = api.handler

@@ -12,13 +12,15 @@ import binascii
 
 from aws_lambda_powertools.event_handler import Response
 
-from hoa_billing.api.http import create_app, entry, json_response
-from hoa_billing.errors import InvalidSignature
-from hoa_billing.observability import logger, metrics
-from hoa_billing.payment_wiring import webhook_context
+from hoa_billing import compose
+from hoa_billing.api.auth import Caller
+from hoa_billing.api.http import ApiFunction, json_response
+from hoa_billing.core.errors import InvalidSignature
+from hoa_billing.core.observability import logger, metrics
 from hoa_billing.payments import StripeWebhook
 
-app = create_app()
+api = ApiFunction[StripeWebhook](compose.stripe_webhook, Caller.PUBLIC)  # Stripe signs the body instead
+app = api.app
 
 
 def raw_body() -> bytes:
@@ -35,8 +37,7 @@ def raw_body() -> bytes:
 
 @app.post("/webhooks/stripe")
 def stripe_webhook() -> Response[dict]:
-    webhook: StripeWebhook = app.context["webhook"]
-    applied = webhook.receive(raw_body(), app.current_event.headers.get("stripe-signature"))
+    applied = api.deps().receive(raw_body(), app.current_event.headers.get("stripe-signature"))
     metrics.add_metric(name=f"StripeEvent_{applied.outcome}", unit="Count", value=1)
     if applied.attention:
         metrics.add_metric(name="PaymentNeedsAttention", unit="Count", value=1)
@@ -44,4 +45,4 @@ def stripe_webhook() -> Response[dict]:
     return json_response(200, {"received": True, "outcome": applied.outcome})
 
 
-lambda_handler = entry(app, webhook_context, caller=None)  # Stripe signs the body instead
+lambda_handler = api.handler

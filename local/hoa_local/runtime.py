@@ -217,11 +217,10 @@ class LocalRuntime:
 
     def _seed(self) -> DemoData:
         # Imported once the function code is on the path, as Lambda's runtime would.
-        from hoa_billing.wiring import invoice_service
+        from hoa_billing import compose
         from hoa_local.seed import seed_demo
 
-        service = invoice_service()
-        return seed_demo(service, service.directory)
+        return seed_demo(compose.invoices(), compose.directory())
 
     def _start_http_api(self) -> None:
         app = LocalHttpApi(Router(self.stack), self.functions, self.tokens)

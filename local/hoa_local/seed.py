@@ -4,11 +4,12 @@ created through the domain service as a manager would through the API."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Protocol
 
-from hoa_billing.dal.directory import DirectoryRepository
-from hoa_billing.models import Actor, ActorKind, LineItem, Property
-from hoa_billing.service import InvoiceService, NewInvoice, NewResident
+from hoa_billing.core.clock import Clock, SystemClock, today_in
+from hoa_billing.core.models import Actor, ActorKind, LineItem, Property
+from hoa_billing.invoices import Invoices, NewInvoice, NewResident
 
 DEMO_PROPERTY = Property(property_id="prop_demo", name="Maple Court HOA", time_zone="America/New_York")
 # (name, unit, email): two residents have no address on file, as in real buildings.
@@ -30,12 +31,16 @@ class DemoData:
     draft_ids: list[str]
 
 
-def seed_demo(service: InvoiceService, directory: DirectoryRepository, drafts: int = 12) -> DemoData:
+class PropertyWriter(Protocol):
+    def put_property(self, prop: Property) -> None: ...
+
+
+def seed_demo(invoices: Invoices, directory: PropertyWriter, drafts: int = 12, clock: Clock | None = None) -> DemoData:
     directory.put_property(DEMO_PROPERTY)
     pid = DEMO_PROPERTY.property_id
-    residents = [service.create_resident(pid, NewResident(name=n, unit=u, email=e)) for n, u, e in DEMO_RESIDENTS]
+    residents = [invoices.residents.create(pid, NewResident(name=n, unit=u, email=e)) for n, u, e in DEMO_RESIDENTS]
     seeder = Actor(kind=ActorKind.SYSTEM, id="demo-seed", name="Demo data")
-    due = date.today() + timedelta(days=30)
+    due = today_in(clock or SystemClock(), DEMO_PROPERTY.time_zone) + timedelta(days=30)
     draft_ids = []
     for index in range(drafts):
         resident = residents[index % len(residents)]
@@ -43,7 +48,7 @@ def seed_demo(service: InvoiceService, directory: DirectoryRepository, drafts: i
         if index % 3 == 0:
             items.append(LineItem(description="Pool key replacement", amount=2500 + 500 * index))
         new = NewInvoice(resident_id=resident.resident_id, line_items=items, currency="USD", due_date=due, memo=None)
-        draft_ids.append(service.create_invoice(pid, new, seeder).invoice_id)
+        draft_ids.append(invoices.drafts.create(pid, new, seeder).invoice_id)
     return DemoData(
         property_id=pid,
         resident_ids=[r.resident_id for r in residents],

@@ -8,16 +8,17 @@ a signed webhook; void is allowed before payment and refused after it.
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import RunningRuntime, start_runtime
+from tests.support.stories import property_today
 
 PROPERTY = "prop_demo"
-DUE = (date.today() + timedelta(days=20)).isoformat()
+DUE = (property_today() + timedelta(days=20)).isoformat()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ counts, voiding, and an API that refuses requests without a valid token."""
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,10 @@ import pytest
 
 from hoa_local.localauth import LocalTokens
 from tests.e2e.conftest import RunningRuntime, start_runtime
+from tests.support.stories import property_today
 
 pytestmark = pytest.mark.e2e
-DUE = (date.today() + timedelta(days=30)).isoformat()
+DUE = (property_today() + timedelta(days=30)).isoformat()
 
 
 def manager(rt: RunningRuntime) -> str:

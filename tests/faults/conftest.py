@@ -11,12 +11,13 @@ from typing import Any
 import boto3
 import pytest
 
-from hoa_billing import payment_wiring, secrets
-from hoa_billing.clock import FixedClock
+from hoa_billing import compose
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.data import parameters
 from hoa_local.stripe_fake import TEST_WEBHOOK_SECRET
 from hoa_local.template import Stack
-from tests.conftest import STACK
-from tests.faults.support import clock as start_clock
+from tests.support.api import STACK
+from tests.support.faults import clock as start_clock
 
 for _key, _value in STACK.function_environment("StripeWebhookFunction").items():
     os.environ.setdefault(_key, _value)
@@ -55,6 +56,6 @@ def webhook_secret(stack: Stack) -> str:
     boto3.client("ssm").put_parameter(
         Name=os.environ["STRIPE_WEBHOOK_SECRET_PARAMETER"], Value=TEST_WEBHOOK_SECRET, Type="SecureString"
     )
-    payment_wiring.stripe_webhook.cache_clear()
-    secrets.secure_parameter.cache_clear()
+    compose.stripe_webhook.cache_clear()
+    parameters.forget()
     return TEST_WEBHOOK_SECRET

@@ -13,19 +13,19 @@ from typing import Any
 
 import pytest
 
-from hoa_billing import aws
+from hoa_billing.data import aws
 from hoa_local.consumers import SqsConsumer
 from hoa_local.faults import CRASH_AFTER, CRASH_BEFORE, READ_TIMEOUT, SERVICE_UNAVAILABLE, THROTTLING, Fault
 from hoa_local.streams import FunctionCrashed
-from tests.conftest import table_items
-from tests.faults.support import EVERY_ATTEMPT, Recovery, Row, Step, dynamodb, retry_as_a_client
-from tests.integration.bulk_support import (
+from tests.support.api import table_items
+from tests.support.bulk import (
     BulkRun,
     has_address,
     make_publisher,
     mixed_drafts,
     use_bulk_environment,
 )
+from tests.support.faults import EVERY_ATTEMPT, Recovery, Row, Step, dynamodb, retry_as_a_client
 
 DRAFTS = 30  # two worker chunks (25 + 5)
 
@@ -112,9 +112,9 @@ def test_a_fault_on_publish_all_ends_with_every_draft_published_and_counted_once
             who="API caller",
         )
     with phase("fanout"):
-        run_queue(run.fan_out, recovery, "fan-out", bulk=run.publisher)
+        run_queue(run.fan_out, recovery, "fan-out", deps=run.publisher)
     with phase("worker"):
-        run_queue(run.workers, recovery, "worker", bulk=run.publisher)
+        run_queue(run.workers, recovery, "worker", deps=run.publisher)
     outcome(recovered_via=recovery.summary(faults), emails=sum(has_address(i) for i in range(DRAFTS)))
 
     assert faults.fired(), "the fault never happened"

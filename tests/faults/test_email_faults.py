@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from hoa_local.faults import CRASH_AFTER, CRASH_BEFORE, READ_TIMEOUT
-from tests.faults.support import EmailPipe, Recovery, Step, actions, dynamodb, rows_for
-from tests.integration.helpers import create_draft, create_resident, detail, publish
+from tests.support.faults import EmailPipe, Recovery, Step, actions, dynamodb, rows_for
+from tests.support.stories import create_draft, create_resident, detail, publish
 
 CLAIM = Step("claim queued->sending", "dynamodb", "UpdateItem", "InvoicesTable", call=1)
 SEND = Step("SES SendEmail", "sesv2", "SendEmail")

@@ -11,7 +11,7 @@ import pytest
 
 from hoa_local.faults import THROUGHPUT_EXCEEDED
 from hoa_local.openapi import DOCUMENT
-from tests.faults.support import (
+from tests.support.faults import (
     EVERY_ATTEMPT,
     EmailPipe,
     Recovery,
@@ -22,7 +22,7 @@ from tests.faults.support import (
     retry_as_a_client,
     rows_for,
 )
-from tests.integration.helpers import create_draft, create_resident, detail, publish
+from tests.support.stories import create_draft, create_resident, detail, publish
 
 STEPS = [
     Step("idempotency record saved", "dynamodb", "PutItem", "IdempotencyTable"),

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from hoa_billing import aws
+from hoa_billing.data import aws
 from hoa_local import stripe_fake
 from hoa_local.faults import READ_TIMEOUT
-from tests.conftest import table_items
-from tests.faults.support import Recovery, Row, Step, actions, dynamodb, retry_as_a_client, rows_for
-from tests.integration.helpers import detail
-from tests.payments.support import deliver, published_invoice, session_for
+from tests.support.api import table_items
+from tests.support.faults import Recovery, Row, Step, actions, dynamodb, retry_as_a_client, rows_for
+from tests.support.payments import deliver, published_invoice, session_for
+from tests.support.stories import detail
 
 STEPS = [
     Step("webhook secret read (cold start)", "ssm", "GetParameter"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import manager_claims, resident_claims, table_items
-from tests.integration.helpers import create_draft, create_resident
+from tests.support.api import manager_claims, resident_claims, table_items
+from tests.support.stories import create_draft, create_resident
 
 ROUTES = [
     ("GET", "/properties/{p}/residents", None),

@@ -9,19 +9,18 @@ from collections import Counter
 import boto3
 import pytest
 
-from hoa_billing import aws
-from hoa_billing import bulk as bulk_module
-from hoa_billing.bulk import FanOutRequest
-from hoa_billing.service import InvoiceService
+from hoa_billing.data import aws
+from hoa_billing.invoices import Publisher
+from hoa_billing.publish_all import FanOutRequest
 from hoa_local import EVENTS
 from hoa_local.apigw import LambdaContext, handler_for
 from hoa_local.consumers import sqs_event
 from hoa_local.faults import CRASH_BEFORE, FaultInjector
 from hoa_local.streams import FunctionCrashed
-from tests.conftest import manager_claims, table_items
-from tests.integration.bulk_support import BulkRun, make_publisher, mixed_drafts, use_bulk_environment
-from tests.integration.bulk_support import has_address as has_address_at
-from tests.integration.helpers import publish
+from tests.support.api import manager_claims, table_items
+from tests.support.bulk import BulkRun, make_publisher, mixed_drafts, use_bulk_environment
+from tests.support.bulk import has_address as has_address_at
+from tests.support.stories import publish
 
 MIXED = 25
 
@@ -142,7 +141,7 @@ def test_the_same_message_delivered_twice_publishes_and_counts_once(run, drafts,
 
     # SQS delivers the same messages again (standard queues are at least once).
     result = handler_for("bulk_worker.app.lambda_handler")(
-        sqs_event(messages, run.workers.queue_arn), LambdaContext("worker"), bulk=run.publisher
+        sqs_event(messages, run.workers.queue_arn), LambdaContext("worker"), deps=run.publisher
     )
 
     assert result == {"batchItemFailures": []}
@@ -151,7 +150,7 @@ def test_the_same_message_delivered_twice_publishes_and_counts_once(run, drafts,
     assert invoices_by_id(stack) == before
 
 
-class FlakyService(InvoiceService):
+class FlakyService(Publisher):
     """Publishing the invoices in ``failing`` raises like DynamoDB throttling past the
     SDK's retries; ``times`` says how many attempts fail (None: every one)."""
 
@@ -221,8 +220,9 @@ def test_an_unreadable_message_goes_to_the_dead_letter_queue(run, stack):
 # -- the fan-out pages and continues itself ----------------------------------------
 
 
-def test_the_fan_out_hands_over_before_its_time_runs_out_and_enqueues_each_draft_once(run, drafts, stack, monkeypatch):
-    monkeypatch.setattr(bulk_module, "PAGE_SIZE", 2)
+def test_the_fan_out_hands_over_before_its_time_runs_out_and_enqueues_each_draft_once(run, drafts, stack):
+    run.publisher = make_publisher(stack, page_size=2)
+    run.api.use("BulkPublishApiFunction", run.publisher)
     job_id = run.start(25).body["job_id"]
     sqs = boto3.client("sqs")
     fan_out_url = stack.resolve({"Ref": "FanOutQueue"})
@@ -230,7 +230,7 @@ def test_the_fan_out_hands_over_before_its_time_runs_out_and_enqueues_each_draft
     sqs.delete_message(QueueUrl=fan_out_url, ReceiptHandle=first["ReceiptHandle"])
     budget = iter([60_000, 60_000, 60_000])  # three pages' worth of time, then nearly out
 
-    result = run.publisher.fan_out(FanOutRequest.model_validate_json(first["Body"]), lambda: next(budget, 0))
+    result = run.publisher.fan_out.run(FanOutRequest.model_validate_json(first["Body"]), lambda: next(budget, 0))
 
     assert (result.pages, result.continued, result.done) == (3, True, False)
     assert run.job(job_id)["state"] == "running"
@@ -310,9 +310,9 @@ def test_the_scheduled_rule_publishes_the_listed_properties_as_the_schedule(run,
     event = json.loads((EVENTS / "schedule" / "ScheduledPublishFunction.MonthlyPublishAll.json").read_text())
     handler = handler_for(stack.functions()["ScheduledPublishFunction"]["Handler"])
 
-    result = handler(event, LambdaContext("schedule"), bulk=run.publisher)
+    result = handler(event, LambdaContext("schedule"), deps=run.publisher)
     # EventBridge delivers at least once: the same event again starts nothing.
-    again = handler(event, LambdaContext("schedule"), bulk=run.publisher)
+    again = handler(event, LambdaContext("schedule"), deps=run.publisher)
 
     runs = {r["property_id"]: r for r in result["runs"]}
     assert runs["prop_b"]["outcome"] == "no_drafts"
@@ -338,13 +338,13 @@ def test_a_scheduled_run_that_died_before_its_fan_out_is_finished_by_the_next_de
 
     # The job is written, then the process dies before the fan-out request leaves it.
     with faults.installed(aws.client("sqs")), pytest.raises(FunctionCrashed):
-        handler(event, LambdaContext("schedule"), bulk=run.publisher)
+        handler(event, LambdaContext("schedule"), deps=run.publisher)
     assert faults.fired()
     assert [i["job_id"] for i in table_items(stack, "PublishJobsTable") if i["sk"] == "JOB"] == ["job_prop_a_20260301"]
     assert run.queue_depth("FanOutQueue") == 0
 
     # EventBridge retries the failed invocation: the job is found and its fan-out requested.
-    again = handler(event, LambdaContext("schedule"), bulk=run.publisher)
+    again = handler(event, LambdaContext("schedule"), deps=run.publisher)
     assert {r["property_id"]: r["outcome"] for r in again["runs"]}["prop_a"] == "already_started"
     run.enqueue()
     run.publish()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from hoa_billing.clock import FixedClock
-from hoa_billing.wiring import invoice_service
-from tests.conftest import table_items
-from tests.integration.helpers import FUTURE, create_draft, create_resident, draft_body
+from hoa_billing import compose
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.invoices import Invoices
+from tests.support.api import table_items
+from tests.support.stories import FUTURE, create_draft, create_resident, draft_body, property_today
 
 
 def test_a_manager_adds_residents_with_and_without_an_email_address(api, properties, stack):
@@ -140,12 +141,15 @@ def test_due_date_is_judged_in_the_property_time_zone(api, properties, stack):
     # 02:00 UTC on 1 March is still 28 February in New York (prop_a's zone).
     from datetime import UTC, datetime
 
-    service = invoice_service()
-    api.overrides = {
-        "service": type(service)(
-            service.invoices, service.directory, FixedClock(datetime(2027, 3, 1, 2, 0, tzinfo=UTC))
-        )
-    }
+    api.use(
+        "InvoiceCreateFunction",
+        Invoices.build(
+            compose.invoice_store(),
+            compose.invoice_listings(),
+            compose.directory(),
+            FixedClock(datetime(2027, 3, 1, 2, 0, tzinfo=UTC)),
+        ),
+    )
     assert api.post("/properties/prop_a/invoices", draft_body(resident_id, due_date="2027-02-28")).status == 201
     refused = api.post("/properties/prop_a/invoices", draft_body(resident_id, due_date="2027-02-27"))
     assert refused.status == 422
@@ -155,7 +159,7 @@ def test_due_date_is_judged_in_the_property_time_zone(api, properties, stack):
 
 def test_a_yesterday_due_date_is_refused(api, properties):
     resident_id = create_resident(api)["resident_id"]
-    yesterday = (date.today() - timedelta(days=2)).isoformat()
+    yesterday = (property_today() - timedelta(days=1)).isoformat()
     assert api.post("/properties/prop_a/invoices", draft_body(resident_id, due_date=yesterday)).status == 422
 
 

@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import boto3
 import pytest
 
-from hoa_billing.clock import FixedClock
-from hoa_billing.dal.invoices import InvoiceRepository
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.data.invoices import DynamoInvoices
+from hoa_billing.data.listings import DynamoInvoiceListings
 from hoa_billing.overdue import OverdueSweep
-from tests.conftest import table_items
-from tests.integration.email_outbox import PORTAL, SENDER, Outbox
-from tests.integration.helpers import create_draft, create_resident, detail, publish
+from tests.support.api import table_items
+from tests.support.outbox import PORTAL, SENDER, Outbox
+from tests.support.stories import create_draft, create_resident, detail, publish
 
 
 @pytest.fixture
@@ -251,7 +252,8 @@ def test_an_invoice_that_changed_after_its_email_was_queued_is_emailed_as_it_sta
     invoice = published_with_email(api)
     due = date.fromisoformat(invoice["due_date"])
     after_due = FixedClock(datetime(due.year, due.month, due.day, tzinfo=UTC) + timedelta(days=2))
-    sweep = OverdueSweep(InvoiceRepository(stack.physical_name("InvoicesTable")), after_due)
+    table = stack.physical_name("InvoicesTable")
+    sweep = OverdueSweep(DynamoInvoiceListings(table), DynamoInvoices(table), after_due)
     assert sweep.run().moved == [invoice["invoice_id"]]
     (record,) = [r for r in outbox.records() if r["dynamodb"]["NewImage"]["status"]["S"] == "Open"]
 

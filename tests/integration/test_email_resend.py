@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from hoa_billing.clock import FixedClock
-from hoa_billing.dal.directory import DirectoryRepository
-from hoa_billing.dal.invoices import InvoiceRepository
-from hoa_billing.notifications import BounceRecorder, EmailResends
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.outbox import DynamoEmailOutbox
+from hoa_billing.email import BounceRecorder, EmailResends
 from hoa_local.streams import function_invoker
-from tests.conftest import table_items
-from tests.integration.email_outbox import PORTAL, SENDER, Outbox
-from tests.integration.helpers import create_draft, create_resident, detail, publish
+from tests.support.api import table_items
+from tests.support.outbox import PORTAL, SENDER, Outbox
+from tests.support.stories import create_draft, create_resident, detail, publish
 
 
 @pytest.fixture
@@ -28,14 +28,15 @@ def clock() -> FixedClock:
 def outbox(stack, properties, clock, api) -> Outbox:
     stack.parameters.update(SenderEmail=SENDER, PortalBaseUrl=PORTAL)
     boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
-    api.overrides = {
-        "resends": EmailResends(
-            InvoiceRepository(stack.physical_name("InvoicesTable")),
-            DirectoryRepository(stack.physical_name("PropertiesTable")),
+    api.use(
+        "EmailResendFunction",
+        EmailResends(
+            DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
+            DynamoDirectory(stack.physical_name("PropertiesTable")),
             60,
             clock,
-        )
-    }
+        ),
+    )
     return Outbox(stack, clock)
 
 
@@ -215,12 +216,12 @@ def test_a_bounce_or_complaint_marks_the_address_bouncing_and_the_email_bounced(
     invoice = sent_invoice(api, outbox)
     message_id = detail(api, invoice)["invoice"]["email"]["details"]["message_id"]
     recorder = BounceRecorder(
-        InvoiceRepository(stack.physical_name("InvoicesTable")),
-        DirectoryRepository(stack.physical_name("PropertiesTable")),
+        DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
+        DynamoDirectory(stack.physical_name("PropertiesTable")),
         clock,
     )
 
-    function_invoker(stack, "EmailEventsFunction", recorder=recorder)(
+    function_invoker(stack, "EmailEventsFunction", deps=recorder)(
         ses_notification(kind, invoice["invoice_id"], message_id)
     )
 
@@ -240,11 +241,11 @@ def test_a_bounce_or_complaint_marks_the_address_bouncing_and_the_email_bounced(
 def test_a_bounce_for_an_older_message_leaves_a_later_email_alone(api, outbox, stack, clock):
     invoice = sent_invoice(api, outbox)
     recorder = BounceRecorder(
-        InvoiceRepository(stack.physical_name("InvoicesTable")),
-        DirectoryRepository(stack.physical_name("PropertiesTable")),
+        DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
+        DynamoDirectory(stack.physical_name("PropertiesTable")),
         clock,
     )
-    function_invoker(stack, "EmailEventsFunction", recorder=recorder)(
+    function_invoker(stack, "EmailEventsFunction", deps=recorder)(
         ses_notification("Bounce", invoice["invoice_id"], "an-older-message-id")
     )
     assert detail(api, invoice)["invoice"]["email"]["status"] == "sent"

@@ -22,9 +22,9 @@ from hoa_local.mail import MailFolder
 from hoa_local.provision import provision
 from hoa_local.schedules import ScheduleRunner
 from hoa_local.template import Stack, load
-from tests.integration import local_worker
+from tests.support import local_worker
 
-HANDLER = "tests.integration.local_worker.handler"
+HANDLER = "tests.support.local_worker.handler"
 
 
 def worker_template(*, report_failures: bool = True) -> dict[str, Any]:

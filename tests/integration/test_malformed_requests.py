@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from hoa_local.apigw import http_event, load_sample
-from tests.conftest import table_items
-from tests.integration.helpers import create_draft, create_resident
+from tests.support.api import table_items
+from tests.support.stories import create_draft, create_resident
 
 
 def send_bytes(api, method, path, data: bytes, content_type="application/json"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import table_items
-from tests.integration.helpers import create_draft, create_resident, detail, publish
+from tests.support.api import table_items
+from tests.support.stories import create_draft, create_resident, detail, publish
 
 
 def test_publishing_a_draft_opens_it_and_records_who_and_when(api, properties):

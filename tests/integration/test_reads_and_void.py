@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import boto3
 
-from hoa_billing.dal.items import to_attr
-from tests.conftest import table_items
-from tests.integration.helpers import create_draft, create_resident, detail, publish
+from hoa_billing.data.items import to_attr
+from tests.support.api import table_items
+from tests.support.stories import create_draft, create_resident, detail, publish
 
 
 def _set_on_item(stack, invoice_id: str, **values) -> None:

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from hoa_billing import payment_wiring
-from hoa_billing.config import get_checkout_settings
+from hoa_billing import compose
+from hoa_billing.core.settings import get_checkout_settings
+from hoa_billing.data import parameters
 from hoa_local.stripe_fake import TEST_API_KEY, TEST_WEBHOOK_SECRET, FakeStripe
 from hoa_local.template import Stack
-from tests.conftest import STACK
+from tests.support.api import STACK
 
 for _function in ("PortalCheckoutFunction", "StripeWebhookFunction"):
     for _key, _value in STACK.function_environment(_function).items():
@@ -41,5 +42,7 @@ def stripe_secrets(stack: Stack, fake_stripe: FakeStripe) -> FakeStripe:
     # have been built first in this worker: point the cached checkout client at this one.
     os.environ["STRIPE_API_BASE"] = fake_stripe.url
     get_checkout_settings.cache_clear()
-    payment_wiring.resident_checkout.cache_clear()
+    compose.resident_checkout.cache_clear()
+    compose.stripe_webhook.cache_clear()
+    parameters.forget()
     return fake_stripe

@@ -5,7 +5,7 @@ signed webhook events move the invoice."""
 from __future__ import annotations
 
 from hoa_local import stripe_fake
-from tests.payments.support import (
+from tests.support.payments import (
     as_resident,
     checkout,
     deliver,

@@ -9,14 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from overdue_sweep.app import lambda_handler
 
-from hoa_billing.clock import FixedClock
-from hoa_billing.dal.invoices import InvoiceRepository
-from hoa_billing.models import Property
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.core.models import Property
+from hoa_billing.data.invoices import DynamoInvoices
+from hoa_billing.data.listings import DynamoInvoiceListings
 from hoa_billing.overdue import OverdueSweep
 from hoa_local import EVENTS, stripe_fake
 from hoa_local.apigw import LambdaContext
-from tests.integration.helpers import FUTURE, create_resident
-from tests.payments.support import deliver, manager_view, published_invoice, session_for, stored_invoice
+from tests.support.payments import deliver, manager_view, published_invoice, session_for, stored_invoice
+from tests.support.stories import FUTURE, create_resident
 
 DUE = date.fromisoformat(FUTURE)
 
@@ -24,8 +25,9 @@ DUE = date.fromisoformat(FUTURE)
 def sweep_at(stack, moment: datetime) -> dict:
     with open(EVENTS / "schedule" / "OverdueSweepFunction.Daily.json", encoding="utf-8") as handle:
         event = json.load(handle)
-    sweep = OverdueSweep(InvoiceRepository(stack.physical_name("InvoicesTable")), FixedClock(moment))
-    return lambda_handler(event, LambdaContext(function_name="hoa-test-OverdueSweepFunction"), sweep=sweep)
+    table = stack.physical_name("InvoicesTable")
+    sweep = OverdueSweep(DynamoInvoiceListings(table), DynamoInvoices(table), FixedClock(moment))
+    return lambda_handler(event, LambdaContext(function_name="hoa-test-OverdueSweepFunction"), deps=sweep)
 
 
 @pytest.fixture

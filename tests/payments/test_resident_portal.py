@@ -3,9 +3,9 @@ Drafts never do, and another resident's invoices do not exist as far as a reside
 
 from __future__ import annotations
 
-from tests.conftest import manager_claims
-from tests.integration.helpers import create_draft, create_resident
-from tests.payments.support import as_resident, checkout, portal_invoice, published_invoice
+from tests.support.api import manager_claims
+from tests.support.payments import as_resident, checkout, portal_invoice, published_invoice
+from tests.support.stories import create_draft, create_resident
 
 RESIDENT_ROW_FIELDS = {
     "invoice_id", "number", "property_name", "status", "amount_due", "balance", "due_date", "can_pay",

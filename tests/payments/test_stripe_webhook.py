@@ -8,8 +8,8 @@ import itertools
 import pytest
 
 from hoa_local import stripe_fake
-from tests.conftest import table_items
-from tests.payments.support import deliver, payment_state, published_invoice, session_for, stale, stored_invoice
+from tests.support.api import table_items
+from tests.support.payments import deliver, payment_state, published_invoice, session_for, stale, stored_invoice
 
 
 def ach_success(invoice):

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from hoa_local.template import Stack
-from tests.conftest import Api, manager_claims, resident_claims, table_items
-from tests.integration.bulk_support import use_bulk_environment
-from tests.integration.helpers import create_draft, create_resident, draft_body, publish
+from tests.support.api import Api, manager_claims, resident_claims, table_items
+from tests.support.bulk import use_bulk_environment
+from tests.support.stories import create_draft, create_resident, draft_body, publish
 
 
 @dataclass

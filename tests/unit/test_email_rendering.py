@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem, Recipient
 from hoa_billing.email.render import render_invoice_email
-from hoa_billing.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem, Recipient
 
 
 def invoice(**changes) -> Invoice:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hoa_billing.errors import Forbidden, Unauthorized
-from hoa_billing.models import Actor, ActorKind
+from hoa_billing.api.errors import Forbidden, Unauthorized
+from hoa_billing.core.models import Actor, ActorKind
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
@@ -86,3 +87,23 @@ def resident(event: Mapping[str, Any]) -> ResidentPrincipal:
     if not isinstance(resident_id, str) or not _ID.match(resident_id):
         raise Unauthorized("Sign in again: the token's resident id is malformed.")
     return ResidentPrincipal(subject=subject, resident_id=resident_id)
+
+
+class Caller(StrEnum):
+    """Who may call an API function's routes: screened once, before the body is parsed."""
+
+    MANAGER = "manager"  # a manager of the path's property
+    RESIDENT = "resident"
+    PUBLIC = "public"  # no JWT (the Stripe webhook signs its body instead)
+
+
+Principal = ManagerPrincipal | ResidentPrincipal | None
+
+
+def screen(event: Mapping[str, Any], caller: Caller) -> Principal:
+    """The principal the route acts for; raises ``Unauthorized`` or ``Forbidden``."""
+    if caller is Caller.MANAGER:
+        return manager(event, str((event.get("pathParameters") or {}).get("property_id", "")))
+    if caller is Caller.RESIDENT:
+        return resident(event)
+    return None

@@ -1,6 +1,11 @@
-"""One place for the HTTP concerns of every API function: building the resolver,
-mapping errors to responses, the body-size limit, Idempotency-Key handling, and the
-Lambda entry point with logging, tracing and metrics."""
+"""One place for the HTTP concerns of every API function: building the resolver, mapping
+errors to responses, screening the caller, the body-size limit, Idempotency-Key handling,
+and the Lambda entry point with logging, tracing and metrics.
+
+A handler module makes one ``ApiFunction``: its routes read the screened principal
+(``api.manager()``, ``api.resident()``) and the function's dependencies (``api.deps()``,
+typed, built once per process by the composition root) and make one call each.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -31,13 +36,16 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from hoa_billing import aws
 from hoa_billing.api import auth
-from hoa_billing.config import get_settings
-from hoa_billing.errors import DomainError, InvalidRequest, MalformedBody, PayloadTooLarge, UnsupportedMediaType
-from hoa_billing.observability import logger, metrics, tracer
+from hoa_billing.api.auth import Caller, ManagerPrincipal, Principal, ResidentPrincipal
+from hoa_billing.api.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType, http_status
+from hoa_billing.core.errors import DomainError, InvalidRequest
+from hoa_billing.core.observability import logger, metrics, tracer
+from hoa_billing.core.settings import get_settings
+from hoa_billing.data import aws
 
-Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+T = TypeVar("T")
+Handler = Callable[..., dict[str, Any]]
 JSON_CONTENT_TYPE = "application/json"
 RETRY_AFTER_SECONDS = 1
 
@@ -46,9 +54,11 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
     return json_response(status, {"error": {"code": code, "message": message, **details}})
 
 
-def json_response(status: int, body: BaseModel | dict[str, Any]) -> Response[Any]:
+def json_response(
+    status: int, body: BaseModel | dict[str, Any], headers: dict[str, str] | None = None
+) -> Response[Any]:
     payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    return Response(status_code=status, content_type="application/json", body=payload)
+    return Response(status_code=status, content_type="application/json", body=payload, headers=headers)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
@@ -61,36 +71,22 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 
 def _refusal(error: DomainError) -> dict[str, Any]:
     return {
-        "statusCode": error.http_status,
+        "statusCode": http_status(error),
         "headers": {"Content-Type": "application/json"},
         "body": json.dumps(error.to_body()),
     }
 
 
-def _screen(event: dict[str, Any], caller: str | None) -> dict[str, Any] | None:
-    """Checks made before anything parses the request (Powertools validates the body
-    before a route runs): the caller may use this function at all, and the body is not
-    oversized. A stranger learns nothing from validation errors."""
-    try:
-        if caller == "manager":
-            auth.manager(event, (event.get("pathParameters") or {}).get("property_id", ""))
-        elif caller == "resident":
-            auth.resident(event)
-        limit = get_settings().max_body_bytes
-        if len(event.get("body") or "") > limit:
-            raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
-        _require_text_body(event)
-    except DomainError as refused:
-        return _refusal(refused)
-    return None
-
-
-def _require_text_body(event: dict[str, Any]) -> None:
-    """Every route takes JSON: a body declared as anything else (Powertools would parse
-    forms and multipart), or one that is not UTF-8 text (API Gateway base64-encodes it),
-    is refused here rather than failing deep in the parser."""
-    if not event.get("body"):
+def _check_body(event: dict[str, Any]) -> None:
+    """Every route takes JSON: an oversized body, a body declared as anything else
+    (Powertools would parse forms and multipart), or one that is not UTF-8 text (API
+    Gateway base64-encodes it), is refused here rather than failing deep in the parser."""
+    body = event.get("body")
+    if not body:
         return
+    limit = get_settings().max_body_bytes
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
     headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
     content_type = str(headers.get("content-type") or "").strip().lower()
     if content_type and not content_type.startswith(JSON_CONTENT_TYPE):
@@ -98,7 +94,7 @@ def _require_text_body(event: dict[str, Any]) -> None:
     if not event.get("isBase64Encoded"):
         return
     try:
-        base64.b64decode(event["body"], validate=True).decode("utf-8")
+        base64.b64decode(body, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         raise MalformedBody("The request body is not valid JSON (it is not UTF-8 text).") from None
 
@@ -108,10 +104,11 @@ def create_app() -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def domain_error(exc: DomainError) -> Response[Any]:
-        if exc.http_status >= 500:
+        status = http_status(exc)
+        if status >= 500:
             logger.exception("domain error")
         metrics.add_metric(name=f"Refused_{exc.code}", unit="Count", value=1)
-        return json_response(exc.http_status, exc.to_body())
+        return json_response(status, exc.to_body())
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[Any]:
@@ -182,59 +179,91 @@ def _idempotency() -> tuple[IdempotencyConfig, Callable[..., dict[str, Any]]]:
     return config, run_once
 
 
-def idempotent(
-    app: APIGatewayHttpResolver, principal: str, operation: Callable[[], tuple[int, BaseModel | dict[str, Any]]]
-) -> Response[Any]:
-    """Run a mutating operation at most once per (Idempotency-Key, principal, route).
+# -- the API function ------------------------------------------------------------------
 
-    A retry with the same key and body gets the first response; the same key with a
-    different body is refused with 422. Failed operations are not remembered, so a
-    corrected retry can succeed.
+
+class ApiFunction(Generic[T]):
+    """An API function: its resolver, who may call it, and its dependencies.
+
+    ``deps`` builds the function's dependencies once per process (the composition root's
+    builder); a test passes its own with ``handler(event, context, deps=...)``.
     """
 
-    def call() -> tuple[int, dict[str, Any]]:
-        status, body = operation()
-        return status, body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    def __init__(self, deps: Callable[[], T], caller: Caller) -> None:
+        self.app = create_app()
+        self.caller = caller
+        self._build = deps
+        self.handler: Handler = self._entry()
 
-    event = app.current_event
-    key = event.headers.get("idempotency-key")
-    if key is None:
-        status, body = call()
-        return json_response(status, body)
-    if not 1 <= len(key) <= 128 or not key.isprintable():
-        raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
-    config, run_once = _idempotency()
-    config.register_lambda_context(app.lambda_context)
-    request = {
-        "key": key,
-        "principal": principal,
-        "route": f"{event.http_method} {event.path}",
-        "body_sha256": hashlib.sha256((event.body or "").encode()).hexdigest(),
-    }
-    stored = run_once(request=request, operation=call)
-    return json_response(stored["status"], stored["body"])
+    # -- what routes read --------------------------------------------------------------
 
+    def deps(self) -> T:
+        deps: T = self.app.context["deps"]
+        return deps
 
-# -- Lambda entry ----------------------------------------------------------------------
+    def manager(self) -> ManagerPrincipal:
+        principal = self.app.context["principal"]
+        assert isinstance(principal, ManagerPrincipal), "route of a manager function"
+        return principal
 
+    def resident(self) -> ResidentPrincipal:
+        principal = self.app.context["principal"]
+        assert isinstance(principal, ResidentPrincipal), "route of a resident function"
+        return principal
 
-def entry(app: APIGatewayHttpResolver, context_factory: Callable[[], dict[str, Any]], *, caller: str | None) -> Handler:
-    """The Lambda handler for an API function: the observability stack over ``app.resolve``.
+    def idempotency_key(self) -> str | None:
+        key: str | None = self.app.current_event.headers.get("idempotency-key")
+        return key
 
-    ``caller`` ("manager", "resident" or None for unauthenticated routes) is screened
-    before the request is parsed; routes still take their principal from ``auth``.
-    ``context_factory`` builds the dependencies routes read from ``app.context``;
-    tests pass their own by calling ``handler(event, context, **overrides)``.
-    """
+    def idempotent(
+        self, principal: ManagerPrincipal | ResidentPrincipal, operation: Callable[[], tuple[int, BaseModel]]
+    ) -> Response[Any]:
+        """Run a mutating operation at most once per (Idempotency-Key, principal, route).
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-    @tracer.capture_lambda_handler
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext, **overrides: Any) -> dict[str, Any]:
-        refused = _screen(event, caller)
-        if refused:
-            return refused
-        app.append_context(**(context_factory() | overrides))
-        return app.resolve(event, context)
+        A retry with the same key and body gets the first response; the same key with a
+        different body is refused with 422. Failed operations are not remembered, so a
+        corrected retry can succeed.
+        """
 
-    return handler
+        def call() -> tuple[int, dict[str, Any]]:
+            status, body = operation()
+            return status, body.model_dump(mode="json")
+
+        event = self.app.current_event
+        key = self.idempotency_key()
+        if key is None:
+            status, body = call()
+            return json_response(status, body)
+        if not 1 <= len(key) <= 128 or not key.isprintable():
+            raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
+        config, run_once = _idempotency()
+        config.register_lambda_context(self.app.lambda_context)
+        request = {
+            "key": key,
+            "principal": principal.subject,
+            "route": f"{event.http_method} {event.path}",
+            "body_sha256": hashlib.sha256((event.body or "").encode()).hexdigest(),
+        }
+        stored = run_once(request=request, operation=call)
+        return json_response(stored["status"], stored["body"])
+
+    # -- the Lambda entry ----------------------------------------------------------------
+
+    def _entry(self) -> Handler:
+        app = self.app
+
+        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+        @tracer.capture_lambda_handler
+        @metrics.log_metrics
+        def handler(event: dict[str, Any], context: LambdaContext, deps: T | None = None) -> dict[str, Any]:
+            # Screened before anything parses the request (Powertools validates the body
+            # before a route runs): a stranger learns nothing from validation errors.
+            try:
+                principal: Principal = auth.screen(event, self.caller)
+                _check_body(event)
+            except DomainError as refused:
+                return _refusal(refused)
+            app.append_context(principal=principal, deps=deps if deps is not None else self._build())
+            return app.resolve(event, context)
+
+        return handler

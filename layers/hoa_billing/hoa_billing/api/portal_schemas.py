@@ -6,12 +6,12 @@ details, internal flags or other residents' names; only the resident's own bill.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from hoa_billing import lifecycle
 from hoa_billing.api.schemas import LineItemOut, Money, Out
-from hoa_billing.models import Invoice, InvoiceStatus, PaymentState
-from hoa_billing.portal import payable_amount
+from hoa_billing.core import lifecycle
+from hoa_billing.core.models import Invoice, InvoiceStatus, PaymentState
+from hoa_billing.payments import CheckoutSession
 
 
 class PortalPaymentOut(Out):
@@ -84,7 +84,7 @@ class PortalInvoiceOut(Out):
             amount_paid=money(invoice.amount_paid),
             amount_processing=money(invoice.amount_processing),
             balance=money(invoice.balance),
-            payable_now=money(payable_amount(invoice) if invoice.status in lifecycle.PAYABLE else 0),
+            payable_now=money(lifecycle.payable_amount(invoice) if invoice.status in lifecycle.PAYABLE else 0),
             due_date=invoice.due_date,
             memo=invoice.memo,
             published_at=invoice.published_at,
@@ -108,3 +108,13 @@ class CheckoutOut(Out):
     session_id: str
     amount: Money
     expires_at: datetime
+
+    @classmethod
+    def of(cls, invoice: Invoice, amount: int, session: CheckoutSession) -> CheckoutOut:
+        return cls(
+            invoice_id=invoice.invoice_id,
+            checkout_url=session.url,
+            session_id=session.session_id,
+            amount=Money.of(amount, invoice.currency),
+            expires_at=datetime.fromtimestamp(session.expires_at, UTC),
+        )

@@ -8,9 +8,20 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
 
-from hoa_billing import lifecycle
-from hoa_billing.models import EmailStatus, HistoryEntry, Invoice, InvoiceStatus, Model, Resident
-from hoa_billing.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, format_money
+from hoa_billing.core import lifecycle
+from hoa_billing.core.models import (
+    EmailStatus,
+    HistoryEntry,
+    Invoice,
+    InvoiceListing,
+    InvoiceStatus,
+    LineItem,
+    Model,
+    Resident,
+)
+from hoa_billing.core.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, format_money
+from hoa_billing import invoices
+from hoa_billing.invoices import InvoiceDetail, NewInvoice, NewResident, PropertySummary
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
@@ -63,6 +74,9 @@ class ResidentIn(Strict):
     unit: Annotated[Text, StringConstraints(max_length=40)]
     email: EmailAddress = None
 
+    def new(self) -> NewResident:
+        return NewResident(name=self.name, unit=self.unit, email=self.email)
+
 
 class LineItemIn(Strict):
     description: Annotated[Text, StringConstraints(max_length=200)]
@@ -78,6 +92,15 @@ class InvoiceIn(Strict):
     )
     due_date: IsoDate = Field(description="YYYY-MM-DD, today or later in the property's time zone.")
     memo: Annotated[Text, StringConstraints(max_length=500)] | None = None
+
+    def new(self) -> NewInvoice:
+        return NewInvoice(
+            resident_id=self.resident_id,
+            line_items=[LineItem(description=li.description, amount=li.amount) for li in self.line_items],
+            currency=self.currency,
+            due_date=self.due_date,
+            memo=self.memo,
+        )
 
 
 class PublishIn(Strict):
@@ -154,18 +177,17 @@ class InvoiceRow(Out):
     email_status: EmailStatus
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> InvoiceRow:
-        currency = row["currency"]
+    def of(cls, row: InvoiceListing) -> InvoiceRow:
         return cls(
-            invoice_id=row["invoice_id"],
-            number=row["number"],
-            status=InvoiceStatus(row["status"]),
-            resident_id=row["resident_id"],
-            resident_name=row["resident_name"],
-            amount_due=Money.of(int(row["amount_due"]), currency),
-            amount_paid=Money.of(int(row.get("amount_paid", 0)), currency),
-            due_date=date.fromisoformat(row["due_date"]),
-            email_status=EmailStatus(row.get("email_status", EmailStatus.NOT_REQUESTED)),
+            invoice_id=row.invoice_id,
+            number=row.number,
+            status=row.status,
+            resident_id=row.resident_id,
+            resident_name=row.resident_name,
+            amount_due=Money.of(row.amount_due, row.currency),
+            amount_paid=Money.of(row.amount_paid, row.currency),
+            due_date=row.due_date,
+            email_status=row.email_status,
         )
 
 
@@ -255,12 +277,33 @@ class PublishPreview(Out):
     resident_name: str
     email_checkbox: EmailCheckbox
 
+    @classmethod
+    def of(cls, preview: invoices.PublishPreview) -> PublishPreview:
+        return cls(
+            number=preview.number,
+            amount=Money.of(preview.amount_due, preview.currency),
+            resident_name=preview.resident_name,
+            email_checkbox=EmailCheckbox(
+                enabled=preview.email_enabled, checked_by_default=preview.email_checked_by_default
+            ),
+        )
+
 
 class InvoiceDetailOut(Out):
     invoice: InvoiceOut
     history: list[HistoryEntry]
     actions: list[lifecycle.Action]
     publish_preview: PublishPreview | None
+
+    @classmethod
+    def of(cls, detail: InvoiceDetail) -> InvoiceDetailOut:
+        preview = detail.publish_preview
+        return cls(
+            invoice=InvoiceOut.of(detail.invoice),
+            history=detail.invoice.history,
+            actions=detail.actions,
+            publish_preview=PublishPreview.of(preview) if preview else None,
+        )
 
 
 class DraftTotal(Out):
@@ -274,3 +317,22 @@ class SummaryOut(Out):
     published_without_email_address: list[dict[str, str]] = Field(
         description="Open or Overdue invoices whose resident had no address: tell them another way."
     )
+
+    @classmethod
+    def of(cls, summary: PropertySummary) -> SummaryOut:
+        totals = summary.totals
+        return cls(
+            counts=totals.counts,
+            drafts=DraftTotal(
+                count=totals.counts[InvoiceStatus.DRAFT], total=Money.of(totals.draft_total, summary.currency)
+            ),
+            published_without_email_address=[
+                {
+                    "invoice_id": row.invoice_id,
+                    "number": row.number,
+                    "resident_id": row.resident_id,
+                    "resident_name": row.resident_name,
+                }
+                for row in totals.published_without_address
+            ],
+        )

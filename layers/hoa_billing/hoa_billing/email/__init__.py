@@ -1,1 +1,24 @@
-"""The invoice email: what a message is, how it is rendered, and how it is sent."""
+"""The invoice email: delivering a queued email exactly once, resending it, and what
+SES's bounce and complaint notifications change. Rendering lives in ``render``."""
+
+from hoa_billing.email.bounces import BounceNotice, BounceRecorder, notice_from_sns
+from hoa_billing.email.delivery import InvoiceEmailer, Outcome
+from hoa_billing.email.message import EmailMessage, Rejected, RetryLater, SendFailed
+from hoa_billing.email.ports import AddressBook, EmailOutbox, EmailSender
+from hoa_billing.email.resend import EmailResends
+
+__all__ = [
+    "AddressBook",
+    "BounceNotice",
+    "BounceRecorder",
+    "EmailMessage",
+    "EmailOutbox",
+    "EmailResends",
+    "EmailSender",
+    "InvoiceEmailer",
+    "Outcome",
+    "Rejected",
+    "RetryLater",
+    "SendFailed",
+    "notice_from_sns",
+]

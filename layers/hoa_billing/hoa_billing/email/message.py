@@ -1,10 +1,9 @@
-"""A rendered email and the port it is sent through. The domain sees only this module;
-the SES adapter (``hoa_billing.email.ses``) implements ``EmailSender``."""
+"""A rendered email and how sending it can fail. The SES adapter
+(``hoa_billing.adapters.ses``) implements ``ports.EmailSender``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -16,12 +15,6 @@ class EmailMessage:
     text: str
     # Carried through SES to bounce and complaint notifications.
     tags: dict[str, str] = field(default_factory=dict)
-
-
-class EmailSender(Protocol):
-    def send(self, message: EmailMessage) -> str:
-        """Hand the message to the mail service; return its message id."""
-        ...
 
 
 class SendFailed(Exception):

@@ -12,8 +12,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from hoa_billing.models import Invoice, Recipient
-from hoa_billing.money import format_money
+from hoa_billing.core.models import Invoice, InvoiceStatus, Recipient
+from hoa_billing.core.money import format_money
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -63,7 +63,7 @@ def render_invoice_email(invoice: Invoice, recipient: Recipient, portal_base_url
         "total": money(invoice.amount_due),
         "paid": money(invoice.amount_paid) if invoice.amount_paid else None,
         "due_date": long_date(invoice.due_date),
-        "overdue": invoice.status == "Overdue",
+        "overdue": invoice.status is InvoiceStatus.OVERDUE,
         "line_items": [{"description": item.description, "amount": money(item.amount)} for item in invoice.line_items],
         "memo": invoice.memo,
         "pay_url": pay_url(portal_base_url, invoice.invoice_id),

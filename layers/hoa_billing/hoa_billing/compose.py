@@ -1,0 +1,158 @@
+"""The composition root: every function's dependencies, built from configuration once
+per process (at cold start) and reused across invocations.
+
+Each handler asks for exactly one of these; tests build the same objects over fakes or
+moto instead. Nothing else in the layer constructs a repository or an adapter.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from hoa_billing.core.settings import (
+    get_bulk_settings,
+    get_checkout_settings,
+    get_email_settings,
+    get_resend_settings,
+    get_settings,
+    get_webhook_settings,
+)
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.invoices import DynamoInvoices
+from hoa_billing.data.jobs import DynamoPublishJobs
+from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.data.outbox import DynamoEmailOutbox
+from hoa_billing.data.parameters import secure_parameter
+from hoa_billing.data.payment_records import DynamoPaymentRecords
+from hoa_billing.data.queues import SqsQueue
+from hoa_billing.data.stripe_events import DynamoProcessedEvents
+from hoa_billing.email import BounceRecorder, EmailResends, InvoiceEmailer
+from hoa_billing.invoices import Invoices
+from hoa_billing.overdue import OverdueSweep
+from hoa_billing.payments import PaymentLedger, ResidentCheckout, StripeWebhook
+from hoa_billing.portal import ResidentPortal
+from hoa_billing.publish_all import PublishAll
+
+# -- repositories ------------------------------------------------------------------------
+
+
+@cache
+def directory() -> DynamoDirectory:
+    return DynamoDirectory(get_settings().properties_table)
+
+
+@cache
+def invoice_store() -> DynamoInvoices:
+    return DynamoInvoices(get_settings().invoices_table)
+
+
+@cache
+def invoice_listings() -> DynamoInvoiceListings:
+    return DynamoInvoiceListings(get_settings().invoices_table)
+
+
+@cache
+def email_outbox() -> DynamoEmailOutbox:
+    return DynamoEmailOutbox(get_settings().invoices_table)
+
+
+# -- features ------------------------------------------------------------------------------
+
+
+@cache
+def invoices() -> Invoices:
+    return Invoices.build(invoice_store(), invoice_listings(), directory())
+
+
+@cache
+def publish_all() -> PublishAll:
+    settings = get_bulk_settings()
+    return PublishAll.build(
+        publisher=invoices().publisher,
+        invoices=invoice_store(),
+        listings=invoice_listings(),
+        directory=directory(),
+        jobs=DynamoPublishJobs(settings.publish_jobs_table),
+        publish_queue=SqsQueue(settings.publish_queue_url),
+        fan_out_queue=SqsQueue(settings.fan_out_queue_url),
+        max_receive_count=settings.publish_max_receive_count,
+    )
+
+
+@cache
+def invoice_emailer() -> InvoiceEmailer:
+    from hoa_billing.adapters.ses import SesEmailSender, ses_client
+
+    settings = get_email_settings()
+    sender = SesEmailSender(ses_client(), settings.sender_email, settings.configuration_set)
+    return InvoiceEmailer(email_outbox(), sender, settings)
+
+
+@cache
+def email_resends() -> EmailResends:
+    return EmailResends(email_outbox(), directory(), get_resend_settings().resend_interval_seconds)
+
+
+@cache
+def bounce_recorder() -> BounceRecorder:
+    return BounceRecorder(email_outbox(), directory())
+
+
+@cache
+def resident_portal() -> ResidentPortal:
+    return ResidentPortal(invoice_listings())
+
+
+@cache
+def resident_checkout() -> ResidentCheckout:
+    # The Stripe adapter is imported here only: just the checkout and webhook functions
+    # carry the Stripe layer.
+    from hoa_billing.adapters.stripe_gateway import StripeCheckout
+
+    settings = get_checkout_settings()
+    gateway = StripeCheckout(lambda: secure_parameter(settings.stripe_api_key_parameter), settings.stripe_api_base)
+    return ResidentCheckout(resident_portal(), gateway, settings.portal_base_url)
+
+
+@cache
+def stripe_webhook() -> StripeWebhook:
+    from hoa_billing.adapters.stripe_gateway import verify_webhook
+
+    settings = get_webhook_settings()
+
+    def verify(payload: bytes, signature: str | None) -> None:
+        # The secret is cached for minutes, so a rotated one is picked up without a redeploy.
+        secret = secure_parameter(settings.stripe_webhook_secret_parameter)
+        verify_webhook(payload, signature, secret, settings.tolerance_seconds)
+
+    return StripeWebhook(
+        PaymentLedger(DynamoPaymentRecords(get_settings().invoices_table)),
+        DynamoProcessedEvents(settings.stripe_events_table),
+        verify,
+        remember_days=settings.remember_days,
+    )
+
+
+@cache
+def overdue_sweep() -> OverdueSweep:
+    return OverdueSweep(invoice_listings(), invoice_store())
+
+
+def reset() -> None:
+    """Forget every built dependency (tests that change endpoints or environment)."""
+    for builder in (
+        directory,
+        invoice_store,
+        invoice_listings,
+        email_outbox,
+        invoices,
+        publish_all,
+        invoice_emailer,
+        email_resends,
+        bounce_recorder,
+        resident_portal,
+        resident_checkout,
+        stripe_webhook,
+        overdue_sweep,
+    ):
+        builder.cache_clear()

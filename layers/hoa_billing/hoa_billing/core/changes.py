@@ -1,0 +1,133 @@
+"""State changes as the domain states them, for the data layer to write.
+
+Each is one conditional write: the data layer decides attribute names, keys, indexes and
+the condition's wording; the meaning of each condition is stated here. A refused write
+raises ``errors.Refused`` carrying the invoice as it stood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from hoa_billing.core.models import EmailStatus, HistoryEntry, Invoice, PaymentRecord, PaymentState, Recipient
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Draft -> Open. Written only if the invoice is still a Draft of that property, for
+    that resident and due date (the index entries written agree with the item).
+    ``recipient`` is set when the email is requested: the row is the email's outbox."""
+
+    publish_id: str
+    at: datetime
+    entry: HistoryEntry
+    email_status: EmailStatus
+    recipient: Recipient | None = None
+
+    @property
+    def email_requested(self) -> bool:
+        return self.email_status is EmailStatus.QUEUED
+
+
+@dataclass(frozen=True)
+class Voiding:
+    """Open/Overdue -> Void, only while nothing was paid and nothing is processing."""
+
+    at: datetime
+    reason: str
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class PaymentChange:
+    """One Stripe event applied to one payment record of an invoice.
+
+    Written only if the invoice is still at ``seen_version`` and the record is as the
+    plan saw it (absent when ``record`` is new, else in ``seen_state``). ``paid_at``:
+    this change pays the invoice in full (Open/Overdue -> Paid)."""
+
+    payment_id: str
+    seen_version: int
+    entry: HistoryEntry
+    at: datetime
+    record: PaymentRecord | None = None  # a payment this invoice has not seen yet
+    seen_state: PaymentState | None = None
+    new_state: PaymentState | None = None
+    session_id: str | None = None
+    failure: dict[str, Any] | None = None
+    paid: int = 0
+    processing: int = 0
+    attention: str | None = None
+    paid_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RefundChange:
+    """A refund recorded and flagged; written only if the charge's refunded amount is
+    still ``before`` (None: not seen yet)."""
+
+    charge_id: str
+    before: int | None
+    amount_refunded: int
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class EmailClaim:
+    """queued -> sending for this email request, by the holder of ``token``.
+
+    Taken when the email is queued for this request, or already being sent under the same
+    token (a retried stream record), or under a claim older than ``stale_before``."""
+
+    request_id: str
+    token: str
+    at: datetime
+    stale_before: datetime
+
+
+@dataclass(frozen=True)
+class EmailOutcome:
+    """sending -> sent or failed, by the claim's holder only."""
+
+    token: str
+    status: EmailStatus
+    details: dict[str, Any]
+    entry: HistoryEntry
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Resend:
+    """Queue an Open/Overdue invoice's email again, to the resident's current address;
+    refused while one is queued or being sent, or when the last request is younger than
+    ``not_since``."""
+
+    request_id: str
+    recipient: Recipient
+    at: datetime
+    not_since: datetime
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class EmailDelivery:
+    """What one stream record asks for: send this request's email for this invoice.
+
+    ``token`` is the stream record's event id (a retry of the same record may retake its
+    own claim). ``seen`` is the invoice as the write that queued the email left it, when
+    the record carries it: the claim then need not read it back."""
+
+    invoice_id: str
+    request_id: str
+    token: str
+    seen: Invoice | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EventClaim:
+    """The outcome of claiming a Stripe event id for one delivery."""
+
+    won: bool
+    done: bool = False  # not won: the event was fully processed before

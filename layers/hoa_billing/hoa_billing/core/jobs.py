@@ -1,0 +1,79 @@
+"""A Publish All job as the domain sees it: who started it, the confirmed total, how far
+the fan-out has got, and what the workers counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from hoa_billing.core.models import Actor, Model
+
+
+class JobState(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors"
+
+
+class JobFailure(Model):
+    invoice_id: str
+    reason: str
+
+
+class FanOutProgress(Model):
+    """Where the fan-out stands: ``seq`` counts recorded steps (a step is recorded only by
+    the runner that read the previous one); ``position`` is the listing's opaque cursor."""
+
+    seq: int = 0
+    position: str | None = None
+    done: bool = False
+
+
+class PublishJob(Model):
+    job_id: str
+    property_id: str
+    actor: Actor
+    total: int
+    enumerated: int = 0
+    published: int = 0
+    skipped: int = 0
+    failed: int = 0
+    fan_out: FanOutProgress = Field(default_factory=FanOutProgress)
+    started_at: datetime
+    updated_at: datetime
+    failures: list[JobFailure] = Field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        return self.published + self.skipped + self.failed
+
+    @property
+    def state(self) -> JobState:
+        if not self.fan_out.done or self.processed < self.enumerated:
+            return JobState.RUNNING
+        return JobState.COMPLETED_WITH_ERRORS if self.failed else JobState.COMPLETED
+
+    @property
+    def finished_at(self) -> datetime | None:
+        # Every counter write stamps updated_at, so the last one is when the job finished.
+        return None if self.state is JobState.RUNNING else self.updated_at
+
+
+@dataclass(frozen=True)
+class ChunkTally:
+    """What one worker message counted."""
+
+    published: int
+    skipped: int
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (invoice_id, reason)
+
+
+class JobExists(Exception):
+    """A job with this id was already created (a repeated request or schedule delivery)."""
+
+
+class FanOutMoved(Exception):
+    """Another fan-out runner recorded progress first; this one stops."""

@@ -1,1 +1,0 @@
-"""DynamoDB data access. The only package in the layer that talks to DynamoDB."""

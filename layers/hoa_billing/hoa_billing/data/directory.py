@@ -1,0 +1,85 @@
+"""The properties table: each property's profile and its residents, under one partition.
+
+``pk = property_id``; ``sk = "PROPERTY"`` for the profile (name, time zone, currency,
+the invoice number sequence) and ``sk = "RESIDENT#{resident_id}"`` for each resident.
+Listing a property's residents is one Query; one resident is one GetItem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hoa_billing.core.errors import Refused
+from hoa_billing.core.models import Property, Resident
+from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_item
+from hoa_billing.data.table import TableRepository
+from hoa_billing.data.writes import Put, Update
+
+PROFILE = "PROPERTY"
+RESIDENT_PREFIX = "RESIDENT#"
+
+
+def _resident_key(property_id: str, resident_id: str) -> dict[str, str]:
+    return {"pk": property_id, "sk": RESIDENT_PREFIX + resident_id}
+
+
+class DynamoDirectory(TableRepository):
+    def put_property(self, prop: Property) -> None:
+        self._put(Put({"pk": prop.property_id, "sk": PROFILE, **prop.model_dump(mode="json")}))
+
+    def get_property(self, property_id: str) -> Property | None:
+        values = self._get({"pk": property_id, "sk": PROFILE}, consistent=False)
+        return Property.model_validate(values) if values else None
+
+    def next_invoice_number(self, property_id: str) -> tuple[int, Property] | None:
+        """Atomically take the property's next invoice sequence number (None: no such property).
+
+        One UpdateItem with ADD: two concurrent creates can never get the same number.
+        A create that fails after this leaves a gap, never a duplicate.
+        """
+        update = Update().add("invoice_sequence", 1).require_present("pk")
+        try:
+            values = self._update({"pk": property_id, "sk": PROFILE}, update, "ALL_NEW")
+        except Refused:
+            return None
+        return int(values["invoice_sequence"]), Property.model_validate(values)
+
+    def add_resident(self, resident: Resident) -> None:
+        key = _resident_key(resident.property_id, resident.resident_id)
+        self._put(Put(key | resident.model_dump(mode="json")).require_absent("pk"))
+
+    def get_resident(self, property_id: str, resident_id: str) -> Resident | None:
+        values = self._get(_resident_key(property_id, resident_id), consistent=False)
+        return Resident.model_validate(values) if values else None
+
+    def list_residents(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[Resident], str | None]:
+        scope = f"residents|{property_id}"
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":p": {"S": property_id}, ":prefix": {"S": RESIDENT_PREFIX}},
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = to_item(decode_cursor(cursor, scope=scope)["key"])
+        response = self.client.query(**request)
+        last = response.get("LastEvaluatedKey")
+        residents = [Resident.model_validate(from_item(item)) for item in response["Items"]]
+        return residents, (encode_cursor({"scope": scope, "key": from_item(last)}) if last else None)
+
+    def all_residents(self, property_id: str) -> Iterator[Resident]:
+        for values in self._query_all(
+            KeyConditionExpression="pk = :p AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":p": {"S": property_id}, ":prefix": {"S": RESIDENT_PREFIX}},
+        ):
+            yield Resident.model_validate(values)
+
+    def mark_address_bouncing(self, property_id: str, resident_id: str, address: str) -> bool:
+        """Flag the resident's address as bouncing, only if it is still the address that bounced."""
+        update = Update().set("email_bouncing", True).require("{email} = :address", address=address)
+        try:
+            self._update(_resident_key(property_id, resident_id), update)
+        except Refused:
+            return False
+        return True

@@ -1,0 +1,155 @@
+"""The publish jobs table: one bulk publish's progress, written per batch, never per invoice.
+
+Items under ``pk = job_id``:
+
+* ``sk = "JOB"``: the head. Who started it, the confirmed total, how many invoices the
+  fan-out has enqueued so far and where its listing stands, and the counters
+  ``published``, ``skipped``, ``failed``.
+* ``sk = "MSG#{message_id}"``: one marker per worker message that has been counted. It
+  is written in the same transaction as the counters with ``attribute_not_exists``, so a
+  message delivered twice is counted once. Markers expire after a month.
+* ``sk = "FAIL#{invoice_id}"``: why an invoice could not be published. Sorted before
+  ``JOB``, so one Query (``sk <= "JOB"``, descending) returns the head then the failures.
+
+The head stays small however large the job, so each counter update costs a few write
+units (the alternative, a set of processed message ids on the head, grows with the job
+and makes every later update dearer).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from hoa_billing.core.clock import iso
+from hoa_billing.core.errors import Refused
+from hoa_billing.core.jobs import ChunkTally, FanOutMoved, FanOutProgress, JobExists, JobFailure, PublishJob
+from hoa_billing.data.items import from_item, to_attr
+from hoa_billing.data.table import TableRepository
+from hoa_billing.data.writes import Put, Update
+
+HEAD = "JOB"
+MESSAGE_PREFIX = "MSG#"
+FAILURE_PREFIX = "FAIL#"
+MARKER_DAYS = 30
+
+
+def _head_item(job: PublishJob) -> dict[str, Any]:
+    return {
+        "pk": job.job_id,
+        "sk": HEAD,
+        "job_id": job.job_id,
+        "property_id": job.property_id,
+        "actor": job.actor.model_dump(mode="json", exclude_none=True),
+        "total": job.total,
+        "enumerated": job.enumerated,
+        "published": job.published,
+        "skipped": job.skipped,
+        "failed": job.failed,
+        "fanout_seq": job.fan_out.seq,
+        "fanout_position": job.fan_out.position,
+        "fanout_done": job.fan_out.done,
+        "started_at": iso(job.started_at),
+        "updated_at": iso(job.updated_at),
+    }
+
+
+def _job_of(head: dict[str, Any], failures: list[dict[str, Any]] | None = None) -> PublishJob:
+    return PublishJob.model_validate(
+        {
+            **head,
+            "fan_out": FanOutProgress(
+                seq=int(head["fanout_seq"]), position=head.get("fanout_position"), done=bool(head["fanout_done"])
+            ),
+            "failures": [
+                JobFailure(invoice_id=item["sk"].removeprefix(FAILURE_PREFIX), reason=item["reason"])
+                for item in failures or []
+            ],
+        }
+    )
+
+
+class DynamoPublishJobs(TableRepository):
+    def create(self, job: PublishJob) -> None:
+        try:
+            self._put(Put(_head_item(job)).require_absent("pk"))
+        except Refused as exists:
+            raise JobExists(job.job_id) from exists
+
+    def get(self, job_id: str) -> PublishJob | None:
+        head = self._get({"pk": job_id, "sk": HEAD})
+        return _job_of(head) if head else None
+
+    def get_with_failures(self, job_id: str, max_failures: int) -> PublishJob | None:
+        """The job and up to ``max_failures`` of its failed invoices, in one Query."""
+        response = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :job AND sk <= :head",
+            ExpressionAttributeValues={":job": to_attr(job_id), ":head": to_attr(HEAD)},
+            ScanIndexForward=False,
+            ConsistentRead=True,
+            Limit=max_failures + 1,
+        )
+        items = [from_item(item) for item in response["Items"]]
+        if not items or items[0]["sk"] != HEAD:
+            return None
+        return _job_of(items[0], items[1:])
+
+    def record_fan_out(
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+    ) -> None:
+        """Advance the fan-out, conditional on nobody having advanced it since ``seen``."""
+        update = (
+            Update()
+            .set("fanout_seq", step.seq)
+            .set("fanout_position", step.position)
+            .set("fanout_done", step.done)
+            .set("updated_at", iso(at))
+            .add("enumerated", enqueued)
+            .require("{fanout_seq} = :seq", seq=seen.seq)
+        )
+        try:
+            self._update({"pk": job_id, "sk": HEAD}, update)
+        except Refused as moved:
+            raise FanOutMoved(job_id) from moved
+
+    def record_chunk(self, job_id: str, message_id: str, tally: ChunkTally, at: datetime) -> bool:
+        """Count one worker message once: marker + counters (+ failure reasons) in one
+        transaction. False when this message was already counted."""
+        now = iso(at)
+        marker = Put(
+            {
+                "pk": job_id,
+                "sk": MESSAGE_PREFIX + message_id,
+                "expires_at": int((at + timedelta(days=MARKER_DAYS)).timestamp()),
+            }
+        ).require_absent("pk")
+        counters = (
+            Update()
+            .add("published", tally.published)
+            .add("skipped", tally.skipped)
+            .add("failed", len(tally.failures))
+            .set("updated_at", now)
+            .require_present("pk")
+        )
+        failures = [
+            Put({"pk": job_id, "sk": FAILURE_PREFIX + invoice_id, "reason": reason, "at": now})
+            for invoice_id, reason in tally.failures
+        ]
+        items = [
+            {"Put": _transact(marker.request(self.table_name))},
+            {"Update": _transact(counters.request(self.table_name, {"pk": job_id, "sk": HEAD}))},
+            *({"Put": _transact(put.request(self.table_name))} for put in failures),
+        ]
+        try:
+            self._transact(items)
+        except Refused as refused:
+            if refused.current == 0:  # the marker: this message was counted before
+                return False
+            raise
+        return True
+
+
+def _transact(request: dict[str, Any]) -> dict[str, Any]:
+    """A single-item request as a transaction item (no return values there)."""
+    return {key: value for key, value in request.items() if not key.startswith("Return")}

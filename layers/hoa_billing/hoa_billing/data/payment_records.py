@@ -1,0 +1,66 @@
+"""Stripe payments recorded on the invoice they pay: ``payments.<payment_intent_id>``
+(state, amount, session, failure) and ``refunds.<charge_id>`` (amount refunded), created
+empty with the invoice so a conditional update can address one entry directly."""
+
+from __future__ import annotations
+
+from hoa_billing.core import lifecycle
+from hoa_billing.core.changes import PaymentChange, RefundChange
+from hoa_billing.core.clock import iso
+from hoa_billing.core.models import Invoice, InvoiceStatus
+from hoa_billing.data.invoices import InvoiceTable, leave_open, recorded
+from hoa_billing.data.writes import Update
+
+
+class DynamoPaymentRecords(InvoiceTable):
+    def apply_payment(self, invoice: Invoice, change: PaymentChange) -> Invoice:
+        """One payment event's change, if the invoice is still at ``change.seen_version``
+        and the payment record is as the plan saw it; the invoice as written."""
+        if change.paid_at is not None:
+            update = leave_open(
+                invoice.property_id,
+                invoice.invoice_id,
+                InvoiceStatus.PAID,
+                lifecycle.PAYABLE,
+                change.entry,
+                paid_at=iso(change.paid_at),
+            )
+        else:
+            update = recorded(Update(), change.entry)
+        path = f"payments.{change.payment_id}"
+        if change.record is not None:
+            update.set(path, change.record.model_dump(mode="json", exclude_none=True))
+            update.require_absent(path)
+        else:
+            if change.new_state is not None:
+                update.set(f"{path}.state", change.new_state.value)
+            if change.session_id:
+                update.set(f"{path}.session_id", change.session_id)
+            if change.failure:
+                update.set(f"{path}.failure", change.failure)
+            update.set(f"{path}.updated_at", iso(change.at))
+            assert change.seen_state is not None
+            update.require("{" + path + ".state} = :state", state=change.seen_state.value)
+        if change.paid:
+            update.add("amount_paid", change.paid)
+        if change.processing:
+            update.add("amount_processing", change.processing)
+        if change.attention:
+            update.set("needs_attention", True)
+        update.require("{version} = :version", version=change.seen_version)
+        return self._apply(invoice.invoice_id, update)
+
+    def record_refund(self, invoice: Invoice, change: RefundChange) -> Invoice:
+        """Refunds are recorded and flagged; the invoice's status never moves backwards."""
+        path = f"refunds.{change.charge_id}"
+        update = (
+            recorded(Update(), change.entry)
+            .set(path, change.amount_refunded)
+            .add("amount_refunded", change.amount_refunded - (change.before or 0))
+            .set("needs_attention", True)
+        )
+        if change.before is None:
+            update.require_absent(path)
+        else:
+            update.require("{" + path + "} = :before", before=change.before)
+        return self._apply(invoice.invoice_id, update)

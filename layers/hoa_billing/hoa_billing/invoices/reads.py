@@ -1,0 +1,77 @@
+"""What a manager reads: the Invoices page (list and counts), and one invoice with what
+can be done with it now and what its Publish dialog shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hoa_billing.core import lifecycle
+from hoa_billing.core.models import Invoice, InvoiceListing, InvoiceStatus, Recipient, StatusTotals
+from hoa_billing.invoices.lookup import get_invoice, require_property
+from hoa_billing.invoices.ports import Directory, InvoiceListings, InvoiceStore
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """The Publish dialog: the invoice number and amount, the resident who will receive
+    it, and the email checkbox (checked by default if the resident has an address)."""
+
+    number: str
+    amount_due: int
+    currency: str
+    resident_name: str
+    recipient: Recipient | None
+
+    @property
+    def email_enabled(self) -> bool:
+        return self.recipient is not None
+
+    @property
+    def email_checked_by_default(self) -> bool:
+        return self.recipient is not None
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    invoice: Invoice
+    actions: list[lifecycle.Action]
+    publish_preview: PublishPreview | None
+
+
+@dataclass(frozen=True)
+class PropertySummary:
+    totals: StatusTotals
+    currency: str
+
+
+class InvoiceReads:
+    def __init__(self, store: InvoiceStore, listings: InvoiceListings, directory: Directory) -> None:
+        self.store = store
+        self.listings = listings
+        self.directory = directory
+
+    def get(self, property_id: str, invoice_id: str) -> Invoice:
+        return get_invoice(self.store, property_id, invoice_id)
+
+    def detail(self, property_id: str, invoice_id: str) -> InvoiceDetail:
+        invoice = self.get(property_id, invoice_id)
+        preview = None
+        if invoice.status in lifecycle.PUBLISHABLE:
+            resident = self.directory.get_resident(property_id, invoice.resident_id)
+            preview = PublishPreview(
+                number=invoice.number,
+                amount_due=invoice.amount_due,
+                currency=invoice.currency,
+                resident_name=invoice.resident_name,
+                recipient=resident.recipient() if resident else None,
+            )
+        return InvoiceDetail(invoice, lifecycle.manager_actions(invoice), preview)
+
+    def page(
+        self, property_id: str, status: InvoiceStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[InvoiceListing], str | None]:
+        return self.listings.page(property_id, status, limit, cursor)
+
+    def summary(self, property_id: str) -> PropertySummary:
+        prop = require_property(self.directory, property_id)
+        return PropertySummary(self.listings.status_totals(property_id), prop.currency)

@@ -1,0 +1,49 @@
+"""What Publish All asks of storage and queues. The data layer satisfies these
+structurally; tests use in-memory fakes of the same shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from hoa_billing.core.jobs import ChunkTally, FanOutProgress, PublishJob
+from hoa_billing.core.models import DraftAmount, DraftRef, Invoice, InvoiceStatus, Property, Resident
+
+
+class DraftListings(Protocol):
+    def count(self, property_id: str, status: InvoiceStatus) -> int: ...
+
+    def draft_amounts(self, property_id: str) -> list[DraftAmount]: ...
+
+    def draft_refs(self, property_id: str, position: str | None, limit: int) -> tuple[list[DraftRef], str | None]: ...
+
+
+class InvoiceLookup(Protocol):
+    def get(self, invoice_id: str) -> Invoice | None: ...
+
+
+class ResidentBook(Protocol):
+    def get_property(self, property_id: str) -> Property | None: ...
+
+    def all_residents(self, property_id: str) -> Iterable[Resident]: ...
+
+
+class JobStore(Protocol):
+    def create(self, job: PublishJob) -> None: ...  # raises JobExists
+
+    def get(self, job_id: str) -> PublishJob | None: ...
+
+    def get_with_failures(self, job_id: str, max_failures: int) -> PublishJob | None: ...
+
+    def record_fan_out(
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+    ) -> None: ...  # raises FanOutMoved
+
+    def record_chunk(self, job_id: str, message_id: str, tally: ChunkTally, at: datetime) -> bool: ...
+
+
+class Queue(Protocol):
+    def send(self, body: dict[str, Any]) -> None: ...
+
+    def send_all(self, bodies: Sequence[dict[str, Any]]) -> None: ...
