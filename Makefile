@@ -8,7 +8,7 @@ SAM := $(SAM_VENV)/bin/sam
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup test test-fast lint typecheck openapi openapi-check validate build run bench clean
+.PHONY: setup test test-domain test-fast lint typecheck openapi openapi-check validate build run bench clean
 
 $(VENV)/.installed: requirements/dev.txt layers/hoa_billing/requirements.txt layers/stripe_sdk/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ $(SAM_VENV)/.installed: requirements/sam.txt
 
 setup: $(VENV)/.installed  ## create the virtual environment and install pinned dependencies
 
-test: setup  ## the whole test suite (unit, integration against moto, end to end)
-	$(PY) -m pytest -n 2 --dist loadfile
+test: test-domain  ## the whole test suite: the domain suite first, then unit, integration against moto, end to end
+	$(PY) -m pytest -n 2 --dist loadfile --ignore=tests/domain
+
+test-domain: setup  ## the help article and invariants against in-memory fakes, with moto and boto3 unimportable
+	HOA_DOMAIN_ONLY=1 $(PY) -m pytest tests/domain -q -p no:cacheprovider
 
 test-fast: setup  ## stop at the first failure, no parallelism
 	$(PY) -m pytest -x -q

@@ -1,0 +1,65 @@
+"""The domain suite's world over the DynamoDB repositories (moto), so each domain case
+also checks that the real repositories keep the contract the fakes keep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.invoices import DynamoInvoices
+from hoa_billing.data.items import to_attr
+from hoa_billing.data.jobs import DynamoPublishJobs
+from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.data.outbox import DynamoEmailOutbox
+from hoa_billing.data.payment_records import DynamoPaymentRecords
+from hoa_billing.data.stripe_events import DynamoProcessedEvents
+from hoa_local.template import Stack
+
+
+class DynamoInvoicesTable:
+    """Every invoice repository over the one table, answering as one object (as the fake
+    does), plus the test-only writes the domain suite needs."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._parts = (
+            DynamoInvoices(table),
+            DynamoInvoiceListings(table),
+            DynamoEmailOutbox(table),
+            DynamoPaymentRecords(table),
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        for part in self._parts:
+            if hasattr(part, name):
+                return getattr(part, name)
+        raise AttributeError(name)
+
+    def force(self, invoice_id: str, changes: dict[str, Any]) -> None:
+        values = {key: getattr(value, "value", value) for key, value in changes.items()}
+        boto3.client("dynamodb").update_item(
+            TableName=self.table,
+            Key={"invoice_id": to_attr(invoice_id)},
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+            ExpressionAttributeNames={f"#{k}": k for k in values},
+            ExpressionAttributeValues={f":{k}": to_attr(v) for k, v in values.items()},
+        )
+
+    def stream_record(self, invoice_id: str, token: str) -> dict[str, Any]:
+        item = boto3.client("dynamodb").get_item(TableName=self.table, Key={"invoice_id": to_attr(invoice_id)})["Item"]
+        return {"eventID": token, "eventName": "MODIFY", "dynamodb": {"NewImage": item}}
+
+
+def dynamodb_world(stack: Stack, world_class: Any) -> Any:
+    table = stack.physical_name("InvoicesTable")
+    return world_class(
+        store=DynamoInvoicesTable(table),
+        directory=DynamoDirectory(stack.physical_name("PropertiesTable")),
+        jobs=DynamoPublishJobs(stack.physical_name("PublishJobsTable")),
+        events=DynamoProcessedEvents(stack.physical_name("StripeEventsTable")),
+    )
+
+
+__all__ = ["DynamoInvoicesTable", "dynamodb_world"]

@@ -1,0 +1,570 @@
+"""In-memory fakes of the repository ports, for the domain suite (no AWS, no moto).
+
+Each fake keeps the same contract as its DynamoDB repository: every write checks the
+same condition and, when it fails, raises ``Refused`` with the record as it stood,
+changing nothing. ``tests/contracts`` runs the same cases against both, so a fake that
+drifts from the real repository fails there.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from hoa_billing.core import lifecycle
+from hoa_billing.core.changes import (
+    EmailClaim,
+    EmailDelivery,
+    EmailOutcome,
+    EventClaim,
+    PaymentChange,
+    Publication,
+    RefundChange,
+    Resend,
+    Voiding,
+)
+from hoa_billing.core.errors import InvalidCursor, Refused
+from hoa_billing.core.jobs import ChunkTally, FanOutMoved, FanOutProgress, JobExists, JobFailure, PublishJob
+from hoa_billing.core.models import (
+    DraftAmount,
+    DraftRef,
+    DueInvoice,
+    EmailStatus,
+    HistoryEntry,
+    Invoice,
+    InvoiceListing,
+    InvoiceStatus,
+    Property,
+    Resident,
+    StatusTotals,
+    UnnotifiedInvoice,
+)
+
+
+def _cursor(scope: str, after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"scope": scope, "after": after}).encode()).decode()
+
+
+def _after(cursor: str | None, scope: str) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor("The cursor is not one this API issued. Start again without it.") from exc
+    if not isinstance(state, dict) or state.get("scope") != scope:
+        raise InvalidCursor("The cursor belongs to a different listing. Start again without it.")
+    return str(state["after"])
+
+
+class FakeInvoices:
+    """Every invoice port at once (store, listings, outbox, payment records, due
+    listing): one dict of invoices, as the one table behind the real repositories."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Invoice] = {}
+        self.message_ids: dict[str, str] = {}  # stored beside the invoice, not in the model
+        self.writes = 0  # conditional writes attempted (refused ones included)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _current(self, invoice_id: str) -> Invoice | None:
+        found = self.items.get(invoice_id)
+        return found.model_copy(deep=True) if found else None
+
+    def _require(self, invoice_id: str, condition: bool) -> Invoice:
+        self.writes += 1
+        current = self._current(invoice_id)
+        if current is None or not condition:
+            raise Refused(current)
+        return current
+
+    def _save(self, invoice: Invoice) -> Invoice:
+        self.items[invoice.invoice_id] = invoice.model_copy(deep=True)
+        return invoice.model_copy(deep=True)
+
+    @staticmethod
+    def _recorded(invoice: Invoice, entry: HistoryEntry, **changes: Any) -> Invoice:
+        return invoice.model_copy(
+            update={**changes, "history": [*invoice.history, entry], "version": invoice.version + 1}
+        )
+
+    def _check(self, invoice_id: str, check: Any) -> Invoice:
+        current = self.items.get(invoice_id)
+        return self._require(invoice_id, current is not None and bool(check(current)))
+
+    # -- InvoiceStore ----------------------------------------------------------------
+
+    def add_draft(self, invoice: Invoice) -> None:
+        self.writes += 1
+        if invoice.invoice_id in self.items:
+            raise Refused(self._current(invoice.invoice_id))
+        self._save(invoice)
+
+    def get(self, invoice_id: str) -> Invoice | None:
+        return self._current(invoice_id)
+
+    def delete_draft(self, property_id: str, invoice_id: str) -> None:
+        self._check(invoice_id, lambda i: i.status is InvoiceStatus.DRAFT and i.property_id == property_id)
+        del self.items[invoice_id]
+
+    def publish(self, draft: DraftRef, publication: Publication, *, read_back: bool = True) -> Invoice | None:
+        current = self._check(
+            draft.invoice_id,
+            lambda i: (
+                i.status in lifecycle.PUBLISHABLE
+                and i.property_id == draft.property_id
+                and i.resident_id == draft.resident_id
+                and i.due_date.isoformat() == draft.due_date
+            ),
+        )
+        published = self._save(
+            self._recorded(
+                current,
+                publication.entry,
+                status=lifecycle.PUBLISHED_TO,
+                published_at=publication.at,
+                published_by=publication.entry.actor,
+                email_requested=publication.email_requested,
+                email_status=publication.email_status,
+                recipient=publication.recipient,
+                publish_id=publication.publish_id,
+            )
+        )
+        return published if read_back else None
+
+    def void(self, property_id: str, invoice_id: str, voiding: Voiding) -> Invoice:
+        current = self._check(
+            invoice_id,
+            lambda i: (
+                i.status in lifecycle.VOIDABLE
+                and i.property_id == property_id
+                and i.amount_paid == 0
+                and i.amount_processing == 0
+            ),
+        )
+        return self._save(
+            self._recorded(
+                current, voiding.entry, status=InvoiceStatus.VOID, voided_at=voiding.at, void_reason=voiding.reason
+            )
+        )
+
+    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> None:
+        current = self._check(
+            invoice_id,
+            lambda i: (
+                i.status is InvoiceStatus.OPEN and i.property_id == property_id and i.due_date.isoformat() == due_date
+            ),
+        )
+        self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
+
+    # -- listings ----------------------------------------------------------------------
+
+    def _of_property(self, property_id: str, status: InvoiceStatus | None = None) -> list[Invoice]:
+        return [
+            i for i in self.items.values() if i.property_id == property_id and (status is None or i.status is status)
+        ]
+
+    def page(
+        self, property_id: str, status: InvoiceStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[InvoiceListing], str | None]:
+        scope = f"{property_id}|{status or '*'}"
+        order = {s: n for n, s in enumerate(lifecycle.ORDER)}
+        ordered = sorted(self._of_property(property_id, status), key=lambda i: (order[i.status], _desc(i.invoice_id)))
+        keys = [f"{order[i.status]}|{_desc(i.invoice_id)}" for i in ordered]
+        after = _after(cursor, scope)
+        start = 0 if after is None else next((n for n, key in enumerate(keys) if key > after), len(keys))
+        page = ordered[start : start + limit]
+        more = start + limit < len(ordered)
+        rows = [InvoiceListing.model_validate(i.model_dump()) for i in page]
+        return rows, (_cursor(scope, keys[start + limit - 1]) if more else None)
+
+    def status_totals(self, property_id: str) -> StatusTotals:
+        invoices = self._of_property(property_id)
+        counts = {status: sum(1 for i in invoices if i.status is status) for status in InvoiceStatus}
+        return StatusTotals(
+            counts=counts,
+            draft_total=sum(i.amount_due for i in invoices if i.status in lifecycle.PUBLISHABLE),
+            published_without_address=[
+                UnnotifiedInvoice(i.invoice_id, i.number, i.resident_id, i.resident_name)
+                for i in invoices
+                if i.status in lifecycle.EMAILABLE and i.email_status is EmailStatus.SKIPPED_NO_ADDRESS
+            ],
+        )
+
+    def count(self, property_id: str, status: InvoiceStatus) -> int:
+        return len(self._of_property(property_id, status))
+
+    def draft_amounts(self, property_id: str) -> list[DraftAmount]:
+        return [DraftAmount(i.resident_id, i.amount_due) for i in self._of_property(property_id, InvoiceStatus.DRAFT)]
+
+    def draft_refs(self, property_id: str, position: str | None, limit: int) -> tuple[list[DraftRef], str | None]:
+        after = _after(position, f"drafts|{property_id}") or ""
+        drafts = sorted(
+            (i for i in self._of_property(property_id, InvoiceStatus.DRAFT) if i.invoice_id > after),
+            key=lambda i: i.invoice_id,
+        )
+        page = drafts[:limit]
+        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat()) for i in page]
+        more = len(drafts) > limit
+        return refs, (_cursor(f"drafts|{property_id}", page[-1].invoice_id) if more else None)
+
+    def for_resident(self, resident_id: str, limit: int, cursor: str | None) -> tuple[list[Invoice], str | None]:
+        scope = f"resident|{resident_id}"
+        after = _after(cursor, scope)
+        published = sorted(
+            (i for i in self.items.values() if i.resident_id == resident_id and i.status in lifecycle.PUBLISHED),
+            key=lambda i: i.invoice_id,
+            reverse=True,
+        )
+        if after is not None:
+            published = [i for i in published if i.invoice_id < after]
+        page = published[:limit]
+        more = len(published) > limit
+        return [i.model_copy(deep=True) for i in page], (_cursor(scope, page[-1].invoice_id) if more else None)
+
+    def get_for_resident(self, resident_id: str, invoice_id: str) -> Invoice | None:
+        found = self.items.get(invoice_id)
+        if found is None or found.resident_id != resident_id or found.status not in lifecycle.PUBLISHED:
+            return None
+        return found.model_copy(deep=True)
+
+    def due_before(self, day_exclusive: str) -> Iterator[DueInvoice]:
+        for i in list(self.items.values()):
+            if i.status is InvoiceStatus.OPEN and i.due_date.isoformat() < day_exclusive:
+                yield DueInvoice(i.invoice_id, i.property_id, i.due_date.isoformat(), i.time_zone)
+
+    # -- the email outbox --------------------------------------------------------------
+
+    def delivery_of(self, stream_record: dict[str, Any]) -> EmailDelivery:
+        """A fake stream record: ``{"invoice_id", "token"}``; the request is the one queued."""
+        invoice = self.items[stream_record["invoice_id"]]
+        request_id = invoice.email_request_id or invoice.publish_id
+        assert request_id is not None
+        return EmailDelivery(stream_record["invoice_id"], request_id, stream_record["token"], invoice.model_copy())
+
+    @staticmethod
+    def _requested(invoice: Invoice, request_id: str) -> bool:
+        return invoice.email_request_id == request_id or (
+            invoice.email_request_id is None and invoice.publish_id == request_id
+        )
+
+    def claim_email(self, invoice_id: str, claim: EmailClaim, seen: Invoice | None = None) -> Invoice:
+        def claimable(i: Invoice) -> bool:
+            free = i.email_status is EmailStatus.QUEUED or (
+                i.email_status is EmailStatus.SENDING
+                and (
+                    i.email_claim_token == claim.token
+                    or (i.email_claim_at is not None and i.email_claim_at < claim.stale_before)
+                )
+            )
+            return i.status in lifecycle.EMAILABLE and free and self._requested(i, claim.request_id)
+
+        current = self._check(invoice_id, claimable)
+        return self._save(
+            current.model_copy(
+                update={
+                    "email_status": EmailStatus.SENDING,
+                    "email_claim_token": claim.token,
+                    "email_claim_at": claim.at,
+                    "email_attempts": current.email_attempts + 1,
+                }
+            )
+        )
+
+    def _holding(self, invoice_id: str, token: str) -> Invoice:
+        return self._check(invoice_id, lambda i: i.email_status is EmailStatus.SENDING and i.email_claim_token == token)
+
+    def release_email(self, invoice_id: str, token: str, details: dict[str, Any]) -> None:
+        current = self._holding(invoice_id, token)
+        self._save(
+            current.model_copy(
+                update={
+                    "email_status": EmailStatus.QUEUED,
+                    "email_details": details,
+                    "email_claim_token": None,
+                    "email_claim_at": None,
+                }
+            )
+        )
+
+    def record_email_outcome(self, invoice_id: str, outcome: EmailOutcome) -> None:
+        current = self._holding(invoice_id, outcome.token)
+        self._save(
+            self._recorded(
+                current,
+                outcome.entry,
+                email_status=outcome.status,
+                email_details=outcome.details,
+                email_claim_token=None,
+                email_claim_at=None,
+            )
+        )
+        if outcome.message_id:
+            self.message_ids[invoice_id] = outcome.message_id
+        else:
+            self.message_ids.pop(invoice_id, None)
+
+    def cancel_email(self, invoice_id: str, request_id: str, details: dict[str, Any], entry: HistoryEntry) -> None:
+        current = self._check(
+            invoice_id, lambda i: i.email_status is EmailStatus.QUEUED and self._requested(i, request_id)
+        )
+        self._save(self._recorded(current, entry, email_status=EmailStatus.FAILED, email_details=details))
+
+    def queue_resend(self, property_id: str, invoice_id: str, resend: Resend) -> Invoice:
+        current = self._check(
+            invoice_id,
+            lambda i: (
+                i.status in lifecycle.EMAILABLE
+                and i.property_id == property_id
+                and i.email_status not in (EmailStatus.QUEUED, EmailStatus.SENDING)
+                and (i.email_requested_at is None or i.email_requested_at <= resend.not_since)
+            ),
+        )
+        return self._save(
+            self._recorded(
+                current,
+                resend.entry,
+                email_status=EmailStatus.QUEUED,
+                email_requested=True,
+                email_request_id=resend.request_id,
+                email_requested_at=resend.at,
+                recipient=resend.recipient,
+                email_details={
+                    "request_id": resend.request_id,
+                    "to": resend.recipient.email,
+                    "queued_at": resend.at.isoformat(),
+                },
+                email_attempts=0,
+                email_claim_token=None,
+                email_claim_at=None,
+            )
+        )
+
+    def record_bounce(self, invoice_id: str, message_id: str, details: dict[str, Any], entry: HistoryEntry) -> None:
+        current = self._check(
+            invoice_id,
+            lambda i: i.email_status is EmailStatus.SENT and self.message_ids.get(invoice_id) == message_id,
+        )
+        self._save(self._recorded(current, entry, email_status=EmailStatus.BOUNCED, email_details=details))
+
+    # -- payment records -------------------------------------------------------------
+
+    def apply_payment(self, invoice: Invoice, change: PaymentChange) -> Invoice:
+        def applies(i: Invoice) -> bool:
+            record = i.payments.get(change.payment_id)
+            if change.record is not None:
+                record_ok = record is None
+            else:
+                record_ok = record is not None and record.state == change.seen_state
+            paying_ok = change.paid_at is None or (
+                i.status in lifecycle.PAYABLE and i.property_id == invoice.property_id
+            )
+            return i.version == change.seen_version and record_ok and paying_ok
+
+        current = self._check(invoice.invoice_id, applies)
+        payments = dict(current.payments)
+        if change.record is not None:
+            payments[change.payment_id] = change.record
+        else:
+            record = payments[change.payment_id]
+            updates: dict[str, Any] = {"updated_at": change.at}
+            if change.new_state is not None:
+                updates["state"] = change.new_state
+            if change.session_id:
+                updates["session_id"] = change.session_id
+            if change.failure:
+                updates["failure"] = change.failure
+            payments[change.payment_id] = record.model_copy(update=updates)
+        updates = {
+            "payments": payments,
+            "amount_paid": current.amount_paid + change.paid,
+            "amount_processing": current.amount_processing + change.processing,
+        }
+        if change.attention:
+            updates["needs_attention"] = True
+        if change.paid_at is not None:
+            updates.update(status=InvoiceStatus.PAID, paid_at=change.paid_at)
+        return self._save(self._recorded(current, change.entry, **updates))
+
+    def record_refund(self, invoice: Invoice, change: RefundChange) -> Invoice:
+        current = self._check(invoice.invoice_id, lambda i: i.refunds.get(change.charge_id) == change.before)
+        return self._save(
+            self._recorded(
+                current,
+                change.entry,
+                refunds={**current.refunds, change.charge_id: change.amount_refunded},
+                amount_refunded=current.amount_refunded + change.amount_refunded - (change.before or 0),
+                needs_attention=True,
+            )
+        )
+
+
+def _desc(text: str) -> str:
+    """A key that sorts ``text`` in descending order (newest id first)."""
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+
+
+class FakeDirectory:
+    def __init__(self) -> None:
+        self.properties: dict[str, Property] = {}
+        self.sequences: dict[str, int] = {}
+        self.residents: dict[tuple[str, str], Resident] = {}
+
+    def put_property(self, prop: Property) -> None:
+        self.properties[prop.property_id] = prop.model_copy()
+
+    def get_property(self, property_id: str) -> Property | None:
+        found = self.properties.get(property_id)
+        return found.model_copy() if found else None
+
+    def next_invoice_number(self, property_id: str) -> tuple[int, Property] | None:
+        prop = self.get_property(property_id)
+        if prop is None:
+            return None
+        self.sequences[property_id] = self.sequences.get(property_id, 0) + 1
+        return self.sequences[property_id], prop
+
+    def add_resident(self, resident: Resident) -> None:
+        key = (resident.property_id, resident.resident_id)
+        if key in self.residents:
+            raise Refused(self.residents[key])
+        self.residents[key] = resident.model_copy()
+
+    def get_resident(self, property_id: str, resident_id: str) -> Resident | None:
+        found = self.residents.get((property_id, resident_id))
+        return found.model_copy() if found else None
+
+    def list_residents(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[Resident], str | None]:
+        scope = f"residents|{property_id}"
+        after = _after(cursor, scope) or ""
+        residents = sorted(
+            (r for (p, rid), r in self.residents.items() if p == property_id and rid > after),
+            key=lambda r: r.resident_id,
+        )
+        page = residents[:limit]
+        more = len(residents) > limit
+        return [r.model_copy() for r in page], (_cursor(scope, page[-1].resident_id) if more else None)
+
+    def all_residents(self, property_id: str) -> Iterator[Resident]:
+        for (p, _), resident in sorted(self.residents.items()):
+            if p == property_id:
+                yield resident.model_copy()
+
+    def mark_address_bouncing(self, property_id: str, resident_id: str, address: str) -> bool:
+        resident = self.residents.get((property_id, resident_id))
+        if resident is None or resident.email != address:
+            return False
+        self.residents[(property_id, resident_id)] = resident.model_copy(update={"email_bouncing": True})
+        return True
+
+
+class FakeJobs:
+    def __init__(self) -> None:
+        self.jobs: dict[str, PublishJob] = {}
+        self.markers: set[tuple[str, str]] = set()
+        self.failures: dict[str, dict[str, str]] = {}
+
+    def create(self, job: PublishJob) -> None:
+        if job.job_id in self.jobs:
+            raise JobExists(job.job_id)
+        self.jobs[job.job_id] = job.model_copy(deep=True)
+
+    def get(self, job_id: str) -> PublishJob | None:
+        found = self.jobs.get(job_id)
+        return found.model_copy(deep=True) if found else None
+
+    def get_with_failures(self, job_id: str, max_failures: int) -> PublishJob | None:
+        job = self.get(job_id)
+        if job is None:
+            return None
+        failures = sorted(self.failures.get(job_id, {}).items(), reverse=True)[:max_failures]
+        return job.model_copy(update={"failures": [JobFailure(invoice_id=i, reason=r) for i, r in failures]})
+
+    def record_fan_out(
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+    ) -> None:
+        job = self.jobs[job_id]
+        if job.fan_out.seq != seen.seq:
+            raise FanOutMoved(job_id)
+        self.jobs[job_id] = job.model_copy(
+            update={"fan_out": step, "enumerated": job.enumerated + enqueued, "updated_at": at}
+        )
+
+    def record_chunk(self, job_id: str, message_id: str, tally: ChunkTally, at: datetime) -> bool:
+        if (job_id, message_id) in self.markers:
+            return False
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise Refused(1)
+        self.markers.add((job_id, message_id))
+        self.jobs[job_id] = job.model_copy(
+            update={
+                "published": job.published + tally.published,
+                "skipped": job.skipped + tally.skipped,
+                "failed": job.failed + len(tally.failures),
+                "updated_at": at,
+            }
+        )
+        self.failures.setdefault(job_id, {}).update(dict(tally.failures))
+        return True
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    def send(self, body: dict[str, Any]) -> None:
+        self.messages.append(json.loads(json.dumps(body)))
+
+    def send_all(self, bodies: Sequence[dict[str, Any]]) -> None:
+        for body in bodies:
+            self.send(body)
+
+    def take(self) -> list[dict[str, Any]]:
+        taken, self.messages = self.messages, []
+        return taken
+
+
+class FakeProcessedEvents:
+    def __init__(self) -> None:
+        self.events: dict[str, dict[str, Any]] = {}
+
+    def claim(self, event_id: str, event_type: str, now: int, lease_seconds: int, expires_at: int) -> EventClaim:
+        current = self.events.get(event_id)
+        if current is not None and not (current["state"] == "processing" and current["lease_until"] < now):
+            return EventClaim(won=False, done=current["state"] == "done")
+        self.events[event_id] = {"state": "processing", "lease_until": now + lease_seconds, "type": event_type}
+        return EventClaim(won=True)
+
+    def finish(self, event_id: str, outcome: str, details: dict[str, Any]) -> None:
+        current = self.events.get(event_id)
+        if current is None or current["state"] != "processing":
+            if (current or {}).get("state") != "done":
+                raise Refused(current)
+            return
+        self.events[event_id] = {"state": "done", "outcome": outcome, "details": details}
+
+    def release(self, event_id: str) -> None:
+        if self.events.get(event_id, {}).get("state") == "processing":
+            del self.events[event_id]
+
+    def get(self, event_id: str) -> dict[str, Any] | None:
+        return self.events.get(event_id)
+
+
+class FakeEmailSender:
+    """The mail service: accepts every message unless told to refuse."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+        self.failures: list[Exception] = []
+
+    def send(self, message: Any) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(message)
+        return f"msg-{len(self.sent)}"
