@@ -69,3 +69,21 @@ def test_pattern_rules():
 
 def test_no_filters_let_everything_in():
     assert passes(None, {"eventName": "REMOVE"})
+
+
+def _statuses_in(pattern: dict, image: str) -> set[str]:
+    return set(pattern["dynamodb"][image]["status"]["S"])
+
+
+def test_the_stream_filter_names_the_lifecycle_s_own_statuses():
+    """The email sender's FilterCriteria restate the statuses publishing moves between and
+    the statuses an email can be resent for; they must be the lifecycle's, not a copy
+    that drifts (adding a status means changing lifecycle.py, and this test says where)."""
+    import json
+
+    from hoa_billing.core import lifecycle
+
+    published, resent = (json.loads(f["Pattern"]) for f in CRITERIA["Filters"])
+    assert _statuses_in(published, "OldImage") == {s.value for s in lifecycle.PUBLISHABLE}
+    assert _statuses_in(published, "NewImage") == {lifecycle.PUBLISHED_TO.value}
+    assert _statuses_in(resent, "OldImage") == {s.value for s in lifecycle.EMAILABLE}
