@@ -175,6 +175,11 @@ def test_characters_the_font_lacks_print_as_a_box_and_the_greeting_does_without_
     assert "Dear resident of unit 4B," in text
 
 
+def test_a_letter_without_a_name_greets_the_unit():
+    (text,) = pages_text(render_letter(letter(resident_name=" \n ")))
+    assert "Dear resident of unit 4B," in text
+
+
 @pytest.mark.parametrize(
     "name",
     [

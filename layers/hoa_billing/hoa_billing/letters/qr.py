@@ -67,4 +67,5 @@ def draw_qr(pdf: FPDF, code: QrRuns, x: float, y: float, symbol_width: float) ->
         path.rectangle(origin_x + column * module, origin_y + row * module, length * module, module)
     # The path was built here and is not touched again: no defensive copy (fpdf2 would
     # deep-copy some 600 rectangles per letter).
-    pdf.draw_path(path, copy=False)
+    with pdf.drawing_context() as context:
+        context.add_item(path, clone=False)

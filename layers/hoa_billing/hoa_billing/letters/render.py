@@ -355,9 +355,10 @@ def _draw_facts(pdf: FPDF, sheet: _Sheet, letter: Letter) -> None:
 
 def _draw_opening(pdf: FPDF, sheet: _Sheet, letter: Letter) -> float:
     y = sheet.folds[0] + 8.0
-    # A name the font cannot print fully is not printed in the greeting; the cover page
-    # asks the manager to write it on the address.
-    name = letter.resident_name if PLACEHOLDER not in letter.resident_name else f"resident of unit {letter.unit}"
+    # A name the font cannot print fully (or no name) is left out of the greeting; the
+    # cover page asks the manager to write it on the address.
+    printed_whole = letter.resident_name and PLACEHOLDER not in letter.resident_name
+    name = letter.resident_name if printed_whole else f"resident of unit {letter.unit}"
     y = _text(pdf, sheet.left, y, sheet.content_width, f"Dear {name},", 11)
     ways = "online by card or bank transfer" + (", or by check" if letter.check else "")
     line_height = 10.5 * PT * 1.45
