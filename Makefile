@@ -10,7 +10,8 @@ export SAM_CLI_TELEMETRY := 0
 
 .PHONY: setup test test-domain test-fast lint typecheck openapi openapi-check validate build run bench clean
 
-$(VENV)/.installed: requirements/dev.txt layers/hoa_billing/requirements.txt layers/stripe_sdk/requirements.txt
+$(VENV)/.installed: requirements/dev.txt layers/hoa_billing/requirements.txt layers/stripe_sdk/requirements.txt \
+		layers/letters_sdk/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements/dev.txt
