@@ -13,20 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 from tests.e2e.conftest import RunningRuntime, start_runtime
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -34,8 +24,6 @@ if not CHROMIUM.exists():
         "(Debian/Ubuntu: sudo apt-get install -y chromium).",
         allow_module_level=True,
     )
-
-from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")

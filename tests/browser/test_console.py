@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, sign_in, wait_for_mail
+from tests.browser.chromium import PHONE
+from tests.browser.conftest import sign_in, wait_for_mail
 from tests.e2e.conftest import RunningRuntime
 
 pytestmark = pytest.mark.browser

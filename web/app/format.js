@@ -64,6 +64,7 @@ export function historyWords(action) {
 
 export function actorWords(actor) {
   if (!actor) return '';
+  if (actor.kind === 'stripe') return 'Stripe';
   if (actor.name) return actor.name;
   return {schedule: 'Schedule', stripe: 'Stripe', system: 'System'}[actor.kind] || actor.id || '';
 }

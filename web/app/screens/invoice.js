@@ -11,6 +11,7 @@ import {
   emailWords,
   formatDate,
   formatDateTime,
+  formatMinor,
   historyWords,
   paymentWords,
   reasonWords,
@@ -102,7 +103,7 @@ export async function invoiceView(view) {
     );
     const lines = h(
       'table',
-      {class: 'table compact'},
+      {class: 'table compact lines'},
       h('caption', {}, 'Line items'),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Description'), h('th', {scope: 'col', class: 'num'}, 'Amount'))),
       h(
@@ -144,6 +145,9 @@ export async function invoiceView(view) {
           {},
           h('span', {class: 'timeline-when'}, formatDateTime(entry.at, zone)),
           h('span', {class: 'timeline-what'}, historyWords(entry.action)),
+          entry.details?.amount && entry.action.startsWith('payment')
+            ? h('span', {class: 'timeline-who'}, formatMinor(entry.details.amount, invoice.amount_due.currency))
+            : null,
           entry.actor ? h('span', {class: 'timeline-who'}, actorWords(entry.actor)) : null,
           entry.reason ? h('span', {class: 'timeline-why'}, entry.reason) : null,
         ),
@@ -288,8 +292,13 @@ export async function invoiceView(view) {
         dialog.busy = false;
         if (error.code === 'invoice_has_payments' || error.code === 'invoice_not_voidable') {
           dialog.setTitle('This invoice cannot be voided');
+          const paid = error.code === 'invoice_not_voidable' && error.details.status === 'Paid';
           dialog.setContent(
-            notice('error', h('p', {id: 'void-refused'}, error.message)),
+            notice(
+              'error',
+              h('p', {id: 'void-refused'}, error.message),
+              paid ? h('p', {}, 'A payment has been made: contact the resident directly to resolve it.') : null,
+            ),
             [button('Close', {kind: 'primary', onClick: () => dialog.close(false)})],
           );
           dialog.closed.then(() => reload());

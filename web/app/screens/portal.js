@@ -182,7 +182,7 @@ export async function portalInvoiceView(view) {
     );
     const lines = h(
       'table',
-      {class: 'table compact'},
+      {class: 'table compact lines'},
       h('caption', {}, 'What this invoice is for'),
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Description'), h('th', {scope: 'col', class: 'num'}, 'Amount'))),
       h('tbody', {}, invoice.line_items.map((li) => h('tr', {}, h('td', {'data-label': 'Description'}, li.description), h('td', {class: 'num', 'data-label': 'Amount'}, li.amount.formatted)))),
