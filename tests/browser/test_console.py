@@ -9,14 +9,18 @@ A bank payment shows as processing, then settled. Every screen fits a phone's wi
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.chromium import PHONE
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE
 from tests.browser.conftest import sign_in, wait_for_mail
 from tests.e2e.conftest import RunningRuntime
 
@@ -288,3 +292,68 @@ def test_the_portal_fits_a_phone(runtime: RunningRuntime, new_page):
     page.get_by_role("link", name=draft["number"], exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(draft["number"])
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_signing_in_through_the_issuer_uses_the_authorization_code_with_pkce(
+    runtime: RunningRuntime, playwright, tmp_path
+):
+    """config.json names an OIDC issuer: the console goes to its sign-in page with an S256
+    challenge and comes back to /auth/callback; the code and the verifier buy the token
+    the API accepts. The issuer is played here by intercepted requests (and the local
+    runtime's Content-Security-Policy, which names only the API, is set aside: a host
+    serving this config names the issuer in its own policy)."""
+    console = runtime.ready["console_url"]
+    issuer = "https://issuer.example"
+    seen: dict[str, Any] = {}
+    cors = {"Access-Control-Allow-Origin": console, "Content-Type": "application/json"}
+    browser = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, bypass_csp=True
+    )
+    page = browser.new_page()
+
+    def config(route):
+        body = {"api_base_url": runtime.url, "auth": {"mode": "oidc", "issuer": issuer, "client_id": "console-app"}}
+        route.fulfill(json=body)
+
+    def discovery(route):
+        endpoints = {"authorization_endpoint": f"{issuer}/authorize", "token_endpoint": f"{issuer}/token"}
+        route.fulfill(headers=cors, body=json.dumps({"issuer": issuer, **endpoints}))
+
+    def authorize(route):
+        query = dict(parse_qsl(urlsplit(route.request.url).query))
+        seen["authorize"] = query
+        back = f"{query['redirect_uri']}?code=the-code&state={query['state']}"
+        # The person signs in on the issuer's page, which then sends the browser back.
+        route.fulfill(content_type="text/html", body=f'<meta http-equiv="refresh" content="0;url={back}">')
+
+    def token(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers={**cors, "Access-Control-Allow-Headers": "content-type"})
+            return
+        form = dict(parse_qsl(route.request.post_data or ""))
+        seen["token"] = form
+        digest = hashlib.sha256(form["code_verifier"].encode()).digest()
+        challenge = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        if form["code"] != "the-code" or challenge != seen["authorize"]["code_challenge"]:
+            route.fulfill(status=400, headers=cors, body=json.dumps({"error": "invalid_grant"}))
+            return
+        route.fulfill(headers=cors, body=json.dumps({"id_token": runtime.tokens.manager(PROPERTY)}))
+
+    page.route("**/config.json", config)
+    page.route(f"{issuer}/.well-known/openid-configuration", discovery)
+    page.route(f"{issuer}/authorize*", authorize)
+    page.route(f"{issuer}/token", token)
+
+    try:
+        page.goto(f"{console}/sign-in?next=/properties/{PROPERTY}/invoices")
+        page.get_by_role("button", name="Sign in").click()
+
+        expect(page).to_have_url(f"{console}/properties/{PROPERTY}/invoices")
+        expect(page.locator("table.invoices")).to_be_visible()  # the API took the issuer's token
+    finally:
+        browser.close()
+    assert seen["authorize"]["code_challenge_method"] == "S256"
+    assert seen["authorize"]["client_id"] == "console-app"
+    assert seen["authorize"]["redirect_uri"] == f"{console}/auth/callback"
+    assert seen["token"]["grant_type"] == "authorization_code"
+    assert seen["token"]["redirect_uri"] == f"{console}/auth/callback"

@@ -20,6 +20,15 @@ async function allResidents(api, base) {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+const FIELD_WORDS = {resident_id: 'Resident', due_date: 'Due date', memo: 'Memo', currency: 'Currency', line_items: 'Line items'};
+
+/** "line_items.0.amount" -> "Line 1, amount": the API's field path in the form's words. */
+function fieldWords(name) {
+  const line = /^line_items\.(\d+)\.(\w+)$/.exec(String(name));
+  if (line) return `Line ${Number(line[1]) + 1}, ${line[2]}`;
+  return FIELD_WORDS[name] || String(name).replace(/_/g, ' ');
+}
+
 export async function draftFormView(view) {
   const {main, api, params} = view;
   const base = path`/properties/${params.pid}`;
@@ -201,7 +210,7 @@ export async function draftFormView(view) {
         status.replaceChildren(notice('info', h('p', {}, 'Editing drafts is not available on this server yet.')));
       } else if (error.code === 'validation_failed' && error.details.fields?.length) {
         status.replaceChildren(
-          notice('error', h('p', {}, error.message), h('ul', {}, error.details.fields.map((f) => h('li', {}, `${f.field}: ${f.message}`)))),
+          notice('error', h('p', {}, error.message), h('ul', {}, error.details.fields.map((f) => h('li', {}, `${fieldWords(f.field)}: ${f.message}`)))),
         );
       } else {
         status.replaceChildren(errorPanel(error));
