@@ -45,6 +45,7 @@ def banner(runtime: LocalRuntime, state: RuntimeState) -> str:
         "",
         "HOA invoice publishing, running locally (embedded AWS by moto; no Docker, no AWS account)",
         "",
+        f"  Web console   {state.console_url}   (open it in a browser; residents: {state.console_url}/portal)",
         f"  HTTP API      {state.url}   ({len(runtime.router_routes())} routes from template.yaml)",
         f"  Embedded AWS  {state.aws_endpoint}   (tables {counts['DynamoDB::Table']}, "
         f"queues {counts['SQS::Queue']}, topics {counts['SNS::Topic']})",
@@ -93,8 +94,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed=not args.no_seed,
         run_schedules=args.schedules,
         function_log_level=args.function_log_level,
+        console_port=args.console_port,
+        ach_settle_seconds=args.ach_settle_seconds,
     )
-    runtime = LocalRuntime(options)
+    try:
+        runtime = LocalRuntime(options)
+    except OSError as busy:  # the console's port is bound first
+        message = f"cannot serve the web console on port {args.console_port} ({busy}); try --console-port 0"
+        raise CliError(message) from None
     stop_requested = runtime.stop_event
 
     def request_stop(signum: int, frame: Any) -> None:
@@ -105,7 +112,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         state = runtime.start()  # a busy port: werkzeug says so and exits; the finally stops moto
         print(banner(runtime, state), flush=True)
-        ready = {key: getattr(state, key) for key in ("url", "aws_endpoint", "mail_dir", "property_id", "resident_id")}
+        keys = ("url", "console_url", "aws_endpoint", "mail_dir", "property_id", "resident_id")
+        ready = {key: getattr(state, key) for key in keys}
         print(READY_PREFIX + json.dumps(ready), flush=True)
         while not stop_requested.wait(0.5):
             pass
@@ -376,6 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-seed", action="store_true", help="start without demo data")
     run.add_argument("--schedules", action="store_true", help="also run schedules on their cron/rate")
     run.add_argument("--function-log-level", default="WARNING", help="the functions' POWERTOOLS_LOG_LEVEL")
+    run.add_argument("--console-port", type=int, default=5173, help="web console port (0: any free port)")
+    run.add_argument(
+        "--ach-settle-seconds",
+        type=float,
+        default=0,
+        help="the local checkout settles a bank (ACH) payment by itself after this long (0: wait for a click)",
+    )
     run.set_defaults(func=cmd_run)
 
     token = commands.add_parser("token", help="mint a token for the local runtime")

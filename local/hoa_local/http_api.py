@@ -16,6 +16,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from hoa_local.apigw import Router, http_event
+from hoa_local.cors import GatewayCors
 from hoa_local.lambdas import Functions
 from hoa_local.localauth import LocalTokens
 
@@ -77,6 +78,8 @@ class LocalHttpApi:
         self.functions = functions
         self.tokens = tokens
         self.local_routes: dict[tuple[str, str], LocalRoute] = {}
+        # The template's CorsConfiguration, applied in front of everything as API Gateway does.
+        self.cors: GatewayCors | None = None
 
     def add_local_route(self, method: str, prefix: str, view: LocalRoute) -> None:
         """Register a runtime-only endpoint under ``/_local/``; ``view(request, rest_of_path)``."""
@@ -84,7 +87,7 @@ class LocalHttpApi:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
-        response = self.dispatch(request)
+        response = self.cors.respond(request, self.dispatch) if self.cors else self.dispatch(request)
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

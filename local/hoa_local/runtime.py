@@ -28,7 +28,9 @@ from werkzeug.wrappers import Request, Response
 
 from hoa_local import ROOT
 from hoa_local.apigw import Router
+from hoa_local.console import DEFAULT_CONSOLE_PORT, LocalConsole
 from hoa_local.consumers import SqsConsumer, sqs_sources
+from hoa_local.cors import GatewayCors
 from hoa_local.http_api import LocalHttpApi, serve
 from hoa_local.lambdas import Functions
 from hoa_local.localauth import LocalTokens
@@ -51,8 +53,6 @@ STATE_FILE = "runtime.json"
 CODE_PATHS = (ROOT / "functions", ROOT / "layers" / "hoa_billing")
 _ADDRESS = re.compile(r"^[^@\s]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
 DEMO_MAIL_DOMAIN = "example.com"
-# Where Pay Now links and Stripe's return URLs point locally (no portal frontend runs here).
-LOCAL_PORTAL_URL = "http://localhost:5173"
 # moto accepts any credentials; these keep boto3 from looking for real ones.
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -74,6 +74,8 @@ class RuntimeOptions:
     run_schedules: bool = False
     stack_name: str = "hoa-local"
     function_log_level: str = "WARNING"
+    console_port: int = DEFAULT_CONSOLE_PORT
+    ach_settle_seconds: float = 0
 
 
 @dataclass
@@ -90,6 +92,7 @@ class RuntimeState:
     mail_dir: str
     property_id: str | None = None
     resident_id: str | None = None
+    console_url: str | None = None
     pid: int = field(default_factory=os.getpid)
 
     def client(self, service: str) -> Any:
@@ -112,13 +115,16 @@ class LocalRuntime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
         self.tokens = LocalTokens()
+        # The web console binds its port first: its URL is the portal (Pay Now links, Stripe's
+        # return URLs) and the origin CORS allows (see hoa_local.console).
+        self.console = LocalConsole(options.host, options.console_port, ach_settle_seconds=options.ach_settle_seconds)
         self.stack = Stack(
             name=options.stack_name,
             parameters={
                 "JwtIssuer": self.tokens.issuer,
                 "JwtAudience": self.tokens.audience,
                 "SenderEmail": f"billing@{DEMO_MAIL_DOMAIN}",
-                "PortalBaseUrl": LOCAL_PORTAL_URL,
+                **self.console.stack_parameters(),
             },
         )
         self.stripe = FakeStripe()
@@ -150,6 +156,7 @@ class LocalRuntime:
         if self.options.seed:
             self.demo = self._seed()
         self._start_http_api()
+        self.console.start(self._api_url())
         self._start_workers()
         self.state = self._write_state(endpoint)
         return self.state
@@ -227,6 +234,8 @@ class LocalRuntime:
         app.add_local_route("GET", "/_local/health", lambda request, rest: _json(200, {"status": "ok"}))
         app.add_local_route("GET", "/_local/schedules", self._list_schedules)
         app.add_local_route("POST", "/_local/schedules/", self._trigger_schedule)
+        app.cors = GatewayCors.from_stack(self.stack)
+        self.console.install(app, self)
         self.http = serve(app, self.options.host, self.options.port)
         self._spawn("http", lambda stop: self.http.serve_forever(poll_interval=0.2))  # type: ignore[union-attr]
 
@@ -270,12 +279,15 @@ class LocalRuntime:
         thread.start()
         self.threads.append(thread)
 
-    def _write_state(self, endpoint: str) -> RuntimeState:
+    def _api_url(self) -> str:
         assert self.http is not None
         host, port = self.http.server_address[:2]
         host = host.decode() if isinstance(host, bytes) else host
+        return f"http://{host}:{port}"
+
+    def _write_state(self, endpoint: str) -> RuntimeState:
         state = RuntimeState(
-            url=f"http://{host}:{port}",
+            url=self._api_url(),
             aws_endpoint=endpoint,
             region=self.stack.region,
             stack_name=self.stack.name,
@@ -285,6 +297,7 @@ class LocalRuntime:
             mail_dir=str(self.mail_dir.resolve()),
             property_id=self.demo.property_id if self.demo else None,
             resident_id=self.demo.residents_with_email[0] if self.demo else None,
+            console_url=self.console.url,
         )
         path = self.options.state_dir / STATE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -303,6 +316,7 @@ class LocalRuntime:
             thread.join(timeout=10)
             if thread.is_alive():
                 log.warning("thread %s did not stop within 10 s", thread.name)
+        self.console.stop()
         if self.stripe_started:
             self.stripe.stop()
         if self.moto is not None:

@@ -180,6 +180,9 @@ class FakeStripe:
         self.sessions: dict[str, dict[str, Any]] = {}
         self._by_key: dict[str, tuple[dict[str, str], dict[str, Any]]] = {}
         self.fail_with: int | None = None  # answer the next requests with this HTTP status
+        # Where a session's ``url`` leads: a local checkout page (``<base>/<session id>``)
+        # instead of checkout.stripe.com, when the local runtime serves one.
+        self.checkout_page_base: str | None = None
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.server.daemon_threads = True
@@ -243,7 +246,7 @@ class FakeStripe:
                 "payment_status": "unpaid",
                 "status": "open",
                 "success_url": params.get("success_url"),
-                "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+                "url": f"{self.checkout_page_base or 'https://checkout.stripe.com/c/pay'}/{session_id}",
             }
             self.sessions[session_id] = session
             if idempotency_key:

@@ -97,6 +97,9 @@ class Stack:
                 return self.attributes[logical][attribute]
             if key == "Fn::Sub":
                 return re.sub(r"\$\{([\w.:]+)\}", lambda m: self._sub(m.group(1)), arg)
+            if key == "Fn::Split":
+                delimiter, source = arg
+                return str(self.resolve(source)).split(delimiter)
             if key == "Fn::If":
                 condition, when_true, when_false = arg
                 return self.resolve(when_true if self.condition(condition) else when_false)

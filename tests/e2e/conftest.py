@@ -70,7 +70,10 @@ def child_env() -> dict[str, str]:
 
 
 def start_runtime(state_dir: Path, *extra: str) -> RunningRuntime:
-    command = [sys.executable, "-m", "hoa_local", "--state-dir", str(state_dir), "run", "--port", "0", *extra]
+    command = [
+        *(sys.executable, "-m", "hoa_local", "--state-dir", str(state_dir)),
+        *("run", "--port", "0", "--console-port", "0", *extra),
+    ]
     process = subprocess.Popen(  # noqa: S603 - our own module
         command, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
     )

@@ -1,0 +1,229 @@
+"""Screenshots of every screen and dialog of the web console, at desktop (1280x800) and
+phone (390x844) widths, into docs/console/. It starts `make run`'s runtime on free ports,
+walks the help article's story in Chromium, and shoots each step:
+
+    .venv/bin/python scripts/console_screenshots.py [--only invoices]
+
+Needs Debian's Chromium (apt-get install -y chromium). Looking at the PNGs is part of
+changing the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "local")]
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE  # noqa: E402
+from tests.e2e.conftest import RunningRuntime, start_runtime  # noqa: E402
+
+OUT = ROOT / "docs" / "console"
+PROPERTY = "prop_demo"
+DUE = (date.today() + timedelta(days=20)).isoformat()
+
+
+class Camera:
+    """Shoots the current state of a page at both widths (full page unless a dialog is open)."""
+
+    def __init__(self, only: str | None) -> None:
+        self.only = only
+        self.shot: list[str] = []
+
+    def __call__(self, page: Page, name: str, *, settle: Callable[[], Any] | None = None) -> None:
+        if self.only and self.only not in name:
+            return
+        with_dialog = page.locator("dialog[open]").count() > 0 or page.locator(".menu:not([hidden])").count() > 0
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            if settle:
+                settle()
+            page.wait_for_timeout(150)  # let layout and fonts settle after the resize
+            page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=not with_dialog, animations="disabled")
+        page.set_viewport_size(DESKTOP)
+        self.shot.append(name)
+
+
+def api(runtime: RunningRuntime, method: str, path: str, body: Any = None) -> Any:
+    response = runtime.call(method, path, runtime.tokens.manager(PROPERTY), body)
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def resident_named(runtime: RunningRuntime, name: str) -> dict[str, Any]:
+    items = api(runtime, "GET", f"/properties/{PROPERTY}/residents?limit=100")["items"]
+    return next(r for r in items if r["name"] == name)
+
+
+def draft(runtime: RunningRuntime, resident: str, lines: list[tuple[str, int]], memo: str | None = None) -> dict:
+    body: dict[str, Any] = {
+        "resident_id": resident_named(runtime, resident)["resident_id"],
+        "currency": "USD",
+        "due_date": DUE,
+        "line_items": [{"description": d, "amount": a} for d, a in lines],
+    }
+    if memo:
+        body["memo"] = memo
+    return api(runtime, "POST", f"/properties/{PROPERTY}/invoices", body)
+
+
+def sign_in(page: Page, console: str, who: str, path: str = "/sign-in") -> None:
+    page.goto(console + path)
+    page.get_by_role("button", name=re.compile(rf"^{re.escape(who)}\b")).click()
+
+
+def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) -> None:
+    console = runtime.ready["console_url"]
+    base = f"{console}/properties/{PROPERTY}"
+    pat = draft(
+        runtime,
+        "Pat Lee",
+        [("Monthly assessment - April", 32500), ("Reserve fund contribution", 4500), ("Pool key replacement", 2500)],
+        memo="Assessments are due on the 15th. Thank you for keeping your account current.",
+    )
+    robin = draft(runtime, "Robin Chen", [("Monthly assessment - April", 32500)])
+
+    page.goto(console + "/sign-in")
+    page.get_by_role("button", name=re.compile(r"^Dana Manager")).wait_for()
+    shoot(page, "sign-in")
+    page.get_by_role("button", name=re.compile(r"^Dana Manager")).click()
+    page.locator(".stat").first.wait_for()
+    shoot(page, "overview")
+
+    page.goto(f"{base}/invoices")
+    page.locator("table.invoices").wait_for()
+    page.get_by_role("button", name=re.compile(r"^Publish All")).wait_for()
+    shoot(page, "invoices")
+
+    page.goto(f"{base}/invoices/new")
+    page.get_by_label("Resident").select_option(label="Casey Patel · unit 3B")
+    page.get_by_label("Amount (USD)").fill("325.00")
+    page.get_by_role("button", name="Add line").click()
+    page.locator("#line-2-description").fill("Late fee")
+    page.locator("#line-2-amount").fill("25")
+    shoot(page, "new-invoice")
+
+    page.goto(f"{base}/invoices/{pat['invoice_id']}")
+    page.get_by_role("button", name="Invoice actions").click()
+    shoot(page, "invoice-draft-menu")
+    page.get_by_role("menuitem", name="Publish").click()
+    shoot(page, "publish-dialog")
+    page.keyboard.press("Escape")
+
+    page.goto(f"{base}/invoices/{robin['invoice_id']}")
+    page.get_by_role("button", name="Invoice actions").click()
+    page.get_by_role("menuitem", name="Publish").click()
+    shoot(page, "publish-dialog-no-email")
+    page.get_by_role("button", name="Publish Invoice").click()
+    page.get_by_role("heading", level=1).filter(has_text="Open").wait_for()
+
+    page.goto(f"{base}/invoices/{pat['invoice_id']}")
+    page.get_by_role("button", name="Invoice actions").click()
+    page.get_by_role("menuitem", name="Publish").click()
+    page.get_by_role("button", name="Publish Invoice").click()
+    page.get_by_role("heading", level=1).filter(has_text="Open").wait_for()
+    page.locator(".toast").wait_for(state="detached", timeout=10_000)
+    shoot(page, "invoice-open")
+
+    page.goto(f"{base}/invoices")
+    page.get_by_role("button", name=re.compile(r"^Publish All")).click()
+    page.locator("#publish-all-count").wait_for()
+    shoot(page, "publish-all-dialog")
+    page.get_by_role("button", name="Publish All", exact=True).click()
+    page.locator("#publish-progress-label[data-state]").wait_for(timeout=60_000)
+    page.locator("#no-email-list").wait_for()
+    shoot(page, "publish-all-finished")
+    page.get_by_role("button", name="Done").click()
+
+    page.goto(f"{base}/invoices/{robin['invoice_id']}")
+    page.get_by_role("button", name="Invoice actions").click()
+    page.get_by_role("menuitem", name="Void").click()
+    page.get_by_label("Reason").fill("Billed to the wrong unit")
+    shoot(page, "void-dialog")
+    page.keyboard.press("Escape")
+
+    # The resident: My account, the invoice, the local checkout, paid.
+    sign_in(resident, console, "Pat Lee")
+    resident.locator("#balance-owed").wait_for()
+    shoot(resident, "portal-account")
+    resident.goto(f"{console}/portal/invoices/{pat['invoice_id']}")
+    resident.locator("#pay-now").wait_for()
+    shoot(resident, "portal-invoice")
+    page.goto(f"{base}/invoices/{pat['invoice_id']}")  # the manager keeps it open meanwhile
+    page.get_by_role("button", name="Invoice actions").wait_for()
+    resident.locator("#pay-now").click()
+    resident.get_by_role("button", name="Pay by card").wait_for()
+    shoot(resident, "local-checkout")
+    resident.get_by_role("button", name="Pay by card").click()
+    resident.locator("#checkout-result").wait_for()
+    shoot(resident, "portal-paid")
+
+    page.get_by_role("button", name="Invoice actions").click()
+    page.get_by_role("menuitem", name="Void").click()
+    page.get_by_label("Reason").fill("Published by mistake")
+    page.get_by_role("button", name="Void invoice").click()
+    page.locator("#void-refused").wait_for()
+    shoot(page, "void-refused")
+    page.get_by_role("button", name="Close").click()
+    page.get_by_role("heading", level=1).filter(has_text="Paid").wait_for()
+    shoot(page, "invoice-paid")
+
+    # A bank payment, still processing.
+    sam = api(runtime, "GET", f"/properties/{PROPERTY}/invoices?status=Open&limit=100")["items"]
+    sam_invoice = next(r for r in sam if r["resident_name"] == "Sam Ortiz")
+    sign_in(resident, console, "Sam Ortiz", f"/sign-in?next=/portal/invoices/{sam_invoice['invoice_id']}")
+    resident.locator("#pay-now").click()
+    resident.get_by_role("button", name="Pay by bank account (ACH)").click()
+    resident.locator("#checkout-result").wait_for()
+    shoot(resident, "portal-processing")
+
+    page.goto(f"{base}/residents")
+    page.locator("table.residents").wait_for()
+    shoot(page, "residents")
+    page.get_by_role("button", name="Add resident").click()
+    page.get_by_label("Name").fill("Morgan Quinn")
+    page.get_by_label("Unit").fill("4C")
+    shoot(page, "add-resident-dialog")
+    page.keyboard.press("Escape")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="shoot only the screens whose name contains this")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        sys.exit("Chromium is not installed: apt-get install -y chromium")
+    OUT.mkdir(parents=True, exist_ok=True)
+    shoot = Camera(args.only)
+    with tempfile.TemporaryDirectory() as state_dir:
+        runtime = start_runtime(Path(state_dir) / "runtime")
+        try:
+            with sync_playwright() as driver:
+                browser = driver.chromium.launch_persistent_context(
+                    str(Path(state_dir) / "profile"),
+                    executable_path=str(CHROMIUM),
+                    args=[*CHROMIUM_ARGS, "--hide-scrollbars"],
+                    headless=True,
+                    viewport=DESKTOP,
+                    locale="en-US",
+                    timezone_id="America/New_York",
+                )
+                browser.set_default_timeout(20_000)
+                story(browser.new_page(), browser.new_page(), runtime, shoot)
+                browser.close()
+        finally:
+            runtime.stop()
+    print(f"wrote {len(shoot.shot) * 2} screenshots to {OUT.relative_to(ROOT)}/: {', '.join(shoot.shot)}")
+
+
+if __name__ == "__main__":
+    main()
