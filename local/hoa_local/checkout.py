@@ -47,7 +47,7 @@ DONE_TEXT = {
 
 
 def _money(amount: int, currency: str) -> str:
-    from hoa_billing.money import format_money  # the layer is on the path once the runtime runs
+    from hoa_billing.core.money import format_money  # the layer is on the path once the runtime runs
 
     try:
         return format_money(amount, currency.upper())

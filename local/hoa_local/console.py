@@ -177,9 +177,9 @@ class LocalConsole:
         tokens = runtime.tokens
         found: list[dict[str, Any]] = []
         if runtime.demo is not None:
-            from hoa_billing.wiring import invoice_service  # the layer is on the path once the runtime runs
+            from hoa_billing import compose  # the layer is on the path once the runtime runs
 
-            directory = invoice_service().directory
+            directory = compose.directory()
             pid = runtime.demo.property_id
             prop = directory.get_property(pid)
             place = prop.name if prop else pid
