@@ -30,6 +30,7 @@ from moto import mock_aws
 from hoa_billing.dal.directory import DirectoryRepository
 from hoa_billing.models import Property
 from hoa_local.apigw import Router, http_event, load_sample
+from hoa_local.lambdas import Functions
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic
 from hoa_local.provision import provision
 from hoa_local.template import Stack
@@ -80,6 +81,7 @@ class Api:
 
     def __init__(self, stack: Stack) -> None:
         self.router = Router(stack)
+        self.functions = Functions(stack)
         self.claims: dict[str, Any] | None = manager_claims("prop_a")
         self.overrides: dict[str, Any] = {}
 
@@ -108,7 +110,7 @@ class Api:
             claims=self.claims if claims == "default" else claims,  # type: ignore[arg-type]
             base=load_sample(route),
         )
-        result = self.router.invoke(route, event, **self.overrides)
+        result = self.functions.invoke(route.function, event, **self.overrides)
         payload = json.loads(result["body"]) if result.get("body") else None
         return ApiResponse(result["statusCode"], payload, result.get("headers", {}))
 

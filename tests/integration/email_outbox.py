@@ -15,7 +15,8 @@ from hoa_billing.config import EmailSettings
 from hoa_billing.dal.invoices import InvoiceRepository
 from hoa_billing.email.ses import SesEmailSender
 from hoa_billing.notifications import InvoiceEmailer
-from hoa_local.streams import DeliveryReport, EventSourceMapping, FunctionCrashed, StreamReader, function_invoker
+from hoa_local.lambdas import function_invoker
+from hoa_local.streams import DeliveryReport, EventSourceMapping, FunctionCrashed, StreamReader
 from hoa_local.template import Stack
 
 SENDER = "billing@maplecourt.example"

@@ -14,9 +14,9 @@ from hoa_billing import bulk as bulk_module
 from hoa_billing.bulk import FanOutRequest
 from hoa_billing.service import InvoiceService
 from hoa_local import EVENTS
-from hoa_local.apigw import LambdaContext, handler_for
 from hoa_local.consumers import sqs_event
 from hoa_local.faults import CRASH_BEFORE, FaultInjector
+from hoa_local.lambdas import LambdaContext, handler_for
 from hoa_local.streams import FunctionCrashed
 from tests.conftest import manager_claims, table_items
 from tests.integration.bulk_support import BulkRun, make_publisher, mixed_drafts, use_bulk_environment

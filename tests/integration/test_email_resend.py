@@ -13,7 +13,7 @@ from hoa_billing.clock import FixedClock
 from hoa_billing.dal.directory import DirectoryRepository
 from hoa_billing.dal.invoices import InvoiceRepository
 from hoa_billing.notifications import BounceRecorder, EmailResends
-from hoa_local.streams import function_invoker
+from hoa_local.lambdas import function_invoker
 from tests.conftest import table_items
 from tests.integration.email_outbox import PORTAL, SENDER, Outbox
 from tests.integration.helpers import create_draft, create_resident, detail, publish

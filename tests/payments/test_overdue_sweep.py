@@ -14,7 +14,7 @@ from hoa_billing.dal.invoices import InvoiceRepository
 from hoa_billing.models import Property
 from hoa_billing.overdue import OverdueSweep
 from hoa_local import EVENTS, stripe_fake
-from hoa_local.apigw import LambdaContext
+from hoa_local.lambdas import LambdaContext
 from tests.integration.helpers import FUTURE, create_resident
 from tests.payments.support import deliver, manager_view, published_invoice, session_for, stored_invoice
 
