@@ -15,11 +15,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from hoa_local.cli import redrive
 from hoa_local.consumers import SqsConsumer, sqs_sources
 from hoa_local.lambdas import Functions
 from hoa_local.mail import MailFolder
 from hoa_local.provision import provision
+from hoa_local.redrive import redrive
 from hoa_local.schedules import ScheduleRunner
 from hoa_local.template import Stack, load
 from tests.integration import local_worker

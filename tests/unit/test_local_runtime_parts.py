@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from hoa_local.cli import progress_line
 from hoa_local.localauth import LocalTokens, gateway_claims
+from hoa_local.operations import progress_line
 from hoa_local.schedules import ScheduleSource, UnsupportedExpression, due
 
 TOKENS = LocalTokens(secret="local-test-secret-local-test-secret")
