@@ -5,8 +5,8 @@ pydantic models in the signatures); this module joins them, checks that the rout
 code declares are exactly the routes template.yaml gives API Gateway, and writes
 ``docs/openapi.json``. ``--check`` fails when the committed document is stale.
 
-    python -m hoa_local.openapi            # regenerate docs/openapi.json
-    python -m hoa_local.openapi --check    # CI: the committed document matches the code
+    make openapi          # regenerate docs/openapi.json
+    make openapi-check    # CI: the committed document matches the code and the template
 """
 
 from __future__ import annotations
