@@ -72,9 +72,35 @@ def test_a_rate_schedule_fires_after_each_period():
     assert due(every_five, start, start + timedelta(minutes=5))
 
 
-def test_expressions_the_local_scheduler_cannot_run_are_reported():
+@pytest.mark.parametrize(
+    ("expression", "fires", "does_not_fire"),
+    [
+        ("cron(0 6 L * ? *)", datetime(2026, 2, 28, 6), datetime(2026, 2, 27, 6)),  # the month's last day
+        ("cron(0 6 L-2 * ? *)", datetime(2026, 2, 26, 6), datetime(2026, 2, 28, 6)),  # two days before it
+        ("cron(0 9 15W * ? *)", datetime(2026, 8, 14, 9), datetime(2026, 8, 15, 9)),  # Sat 15th: Friday
+        ("cron(0 9 1W * ? *)", datetime(2026, 8, 3, 9), datetime(2026, 8, 1, 9)),  # Sat 1st: Monday the 3rd
+        ("cron(0 9 ? * MON#3 *)", datetime(2026, 8, 17, 9), datetime(2026, 8, 10, 9)),  # third Monday
+        ("cron(0 9 ? * 6L *)", datetime(2026, 8, 28, 9), datetime(2026, 8, 21, 9)),  # last Friday
+        ("cron(0 12 1 * ? 2027)", datetime(2027, 1, 1, 12), datetime(2026, 12, 1, 12)),  # the year field
+        ("cron(0/15 * * * ? *)", datetime(2026, 1, 1, 0, 45), datetime(2026, 1, 1, 0, 50)),
+    ],
+    ids=["L", "L-2", "W", "W-start", "hash", "weekday-L", "year", "step"],
+)
+def test_cron_wildcards_fire_on_the_days_eventbridge_names(expression, fires, does_not_fire):
+    source = _cron(expression)
+
+    assert due(source, None, fires.replace(tzinfo=UTC))
+    assert not due(source, None, does_not_fire.replace(tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["cron(0 6 * * * *)", "cron(0 6 1 * MON *)", "cron(61 6 * * ? *)", "cron(0 6 * * ?)", "at(2026-01-01T00:00:00)"],
+    ids=["no-question-mark", "both-days", "minute-61", "five-fields", "one-time"],
+)
+def test_expressions_the_local_scheduler_cannot_run_are_reported(expression):
     with pytest.raises(UnsupportedExpression):
-        due(_cron("cron(0 6 L * ? *)"), None, datetime(2026, 1, 1, tzinfo=UTC))
+        due(_cron(expression), None, datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_job_progress_counts_published_skipped_and_failed_against_the_total():
