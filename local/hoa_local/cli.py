@@ -55,11 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     trigger.add_argument("--url", help="local runtime URL (default: the running one)")
     trigger.set_defaults(func=cmd_trigger)
 
-    dlq = commands.add_parser("redrive", help="move a dead-letter queue's messages back to its source queue")
-    dlq.add_argument("dlq", help="logical id (e.g. BulkPublishDLQ), queue name or URL")
+    dlq = commands.add_parser(
+        "redrive",
+        help="move a dead-letter queue's messages back to its source queue",
+        description="Locally: received, sent back and deleted once SQS reports them sent (exit 1 if any could not "
+        "be moved; they stay in the dead-letter queue). With --deployed: SQS's own message move task, followed "
+        "until it finishes.",
+    )
+    dlq.add_argument("dlq", help="logical id (e.g. PublishDeadLetterQueue), queue name or URL")
     dlq.add_argument("--to", help="source queue (default: the one whose redrive policy names the DLQ)")
     dlq.add_argument("--deployed", action="store_true", help="use your AWS credentials, not the local runtime")
     dlq.add_argument("--stack", help="deployed stack name, to resolve logical ids")
+    dlq.add_argument("--interval", type=float, default=2.0, help="--deployed: seconds between progress readings")
+    dlq.add_argument("--timeout", type=float, default=900, help="--deployed: stop following the task after this")
     dlq.set_defaults(func=cmd_redrive)
 
     publish_all = commands.add_parser("publish-all", help="publish all drafts of a property, with progress")

@@ -170,9 +170,10 @@ def test_redrive_moves_dead_letters_back_to_the_source_queue():
     dlq_url = consumer.stack.attributes["WorkDLQ"]["QueueUrl"]
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq_url)["queueUrls"] == [consumer.queue_url]
 
-    moved = redrive(sqs, dlq_url, consumer.queue_url)
+    report = redrive(sqs, dlq_url, consumer.queue_url)
 
-    assert moved == 1
+    assert report.moved == 1
+    assert report.complete
     assert depth(sqs, dlq_url) == 0
     assert depth(sqs, consumer.queue_url) == 1
 
