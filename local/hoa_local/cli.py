@@ -50,9 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     invoices.add_argument("--limit", type=int, default=50)
     invoices.set_defaults(func=cmd_list_invoices)
 
-    trigger = commands.add_parser("trigger", help="run a schedule from template.yaml now (local runtime)")
+    trigger = commands.add_parser(
+        "trigger",
+        help="run a schedule from template.yaml now (local runtime)",
+        description="Run a schedule now. The scheduled Publish All publishes the properties given with --property "
+        "(default: the demo property) instead of those in its input; exit 1 when a property was not found.",
+    )
     trigger.add_argument("schedule", help="event name, Function.Event, or function name")
     trigger.add_argument("--url", help="local runtime URL (default: the running one)")
+    trigger.add_argument(
+        "--property", action="append", help="a property to publish (repeatable; schedules that publish only)"
+    )
     trigger.set_defaults(func=cmd_trigger)
 
     dlq = commands.add_parser(

@@ -32,6 +32,10 @@ class UnsupportedExpression(ValueError):
     pass
 
 
+class InputRefused(ValueError):
+    """An override names a key the schedule's ``Input`` does not have."""
+
+
 @dataclass(frozen=True)
 class ScheduleSource:
     function: str
@@ -141,10 +145,19 @@ class ScheduleRunner:
         self.sources = schedule_sources(stack)
         self.name = "schedules"
 
-    def trigger(self, name: str) -> Any:
+    def trigger(self, name: str, overrides: dict[str, Any] | None = None) -> Any:
+        """Run a schedule now. ``overrides`` replace keys of the schedule's ``Input``
+        (e.g. ``property_ids``); a key its input does not have is ``InputRefused``."""
         source = find(self.sources, name)
+        event = scheduled_event(self.stack, source)
+        if overrides:
+            unknown = sorted(set(overrides) - set(event)) if source.input is not None else sorted(overrides)
+            if unknown:
+                has = f"its input has {sorted(event)}" if source.input is not None else "it has no Input"
+                raise InputRefused(f"{source.function}.{source.event_name} takes no {', '.join(unknown)} ({has})")
+            event = {**event, **overrides}
         log.info("schedule %s.%s fired", source.function, source.event_name)
-        return self.invoke(source.function, scheduled_event(self.stack, source))
+        return self.invoke(source.function, event)
 
     def run(self, stop: threading.Event) -> None:
         # rate() schedules first fire one period after start, as EventBridge's do.

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from hoa_local.devtools import describe_publish_runs
 from hoa_local.localauth import LocalTokens, gateway_claims
 from hoa_local.operations import progress_line
 from hoa_local.schedules import ScheduleSource, UnsupportedExpression, due
@@ -110,3 +111,24 @@ def test_job_progress_counts_published_skipped_and_failed_against_the_total():
     assert progress_line(job | {"published": 11, "state": "completed"}, width=12).endswith(
         "12/12  published 11  skipped 1  failed 0  (completed)"
     )
+
+
+def test_a_scheduled_publish_that_found_no_property_is_a_failure_and_no_drafts_is_not():
+    lines, ok = describe_publish_runs(
+        {
+            "runs": [
+                {"property_id": "prop_demo", "outcome": "started", "job_id": "job_prop_demo_20260301", "count": 12},
+                {"property_id": "prop_quiet", "outcome": "no_drafts", "job_id": None, "count": 0},
+            ]
+        }
+    )
+    assert ok
+    assert lines == [
+        "prop_demo: started job job_prop_demo_20260301, publishing 12 draft(s)",
+        "prop_quiet: no drafts to publish; nothing started",
+    ]
+
+    lines, ok = describe_publish_runs({"runs": [{"property_id": "none", "outcome": "property_not_found"}]})
+    assert not ok
+    assert lines == ["none: no such property; nothing published (name one with --property)"]
+    assert describe_publish_runs({"runs": [{"property_id": "p", "outcome": "something_new"}]})[1] is False
