@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode import decode
-
 from hoa_local import TEMPLATE
 
 
@@ -21,6 +19,10 @@ class TemplateError(ValueError):
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     """The template as cfn-lint reads it: short-form tags (``!Ref``, ``!Sub``,
     ``!GetAtt A.B``) become their long forms (``{"Ref": ...}``, ``{"Fn::GetAtt": [A, B]}``)."""
+    # Imported here, not above: importing cfnlint loads the whole linter (seconds), which
+    # commands that never read the template should not pay for.
+    from cfnlint.decode import decode
+
     template, problems = decode(str(path))
     if template is None:
         raise TemplateError(f"{path} could not be read: " + "; ".join(str(problem) for problem in problems))
