@@ -43,13 +43,13 @@ run: setup  ## the whole system on this machine: embedded AWS, HTTP API, consume
 	PYTHONPATH=local $(PY) -m hoa_local run $(RUN_ARGS)
 
 openapi: setup  ## regenerate docs/openapi.json from the handlers
-	PYTHONPATH=layers/hoa_billing:functions:local $(PY) -m hoa_local.openapi
+	PYTHONPATH=layers/hoa_billing:functions:local $(PY) scripts/openapi.py
 
 openapi-check: setup  ## fail if docs/openapi.json is stale or routes differ from template.yaml
-	PYTHONPATH=layers/hoa_billing:functions:local $(PY) -m hoa_local.openapi --check
+	PYTHONPATH=layers/hoa_billing:functions:local $(PY) scripts/openapi.py --check
 
 typecheck: setup
-	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local
+	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local scripts/openapi.py
 
 validate: $(SAM_VENV)/.installed  ## sam validate --lint
 	$(SAM) validate --lint

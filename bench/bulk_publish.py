@@ -61,9 +61,10 @@ from hoa_billing.dal.items import to_attr, to_item  # noqa: E402
 from hoa_billing.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, LineItem, Recipient  # noqa: E402
 from hoa_local.apigw import Router, http_event  # noqa: E402
 from hoa_local.consumers import SqsConsumer  # noqa: E402
+from hoa_local.lambdas import Functions, function_invoker  # noqa: E402
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic  # noqa: E402
 from hoa_local.provision import provision  # noqa: E402
-from hoa_local.streams import EventSourceMapping, StreamReader, function_invoker  # noqa: E402
+from hoa_local.streams import EventSourceMapping, StreamReader  # noqa: E402
 from hoa_local.template import Stack  # noqa: E402
 
 SENDER = "billing@example.com"
@@ -201,12 +202,11 @@ def seed(stack: Stack, property_id: str, n: int) -> None:
 
 def run_bulk(stack: Stack, n: int, esm_sqs: Any) -> tuple[str, dict[str, int]]:
 
-    router = Router(stack)
-    route, params = router.find("POST", "/properties/prop_bulk/publish-all")  # type: ignore[misc]
+    route, params = Router(stack).find("POST", "/properties/prop_bulk/publish-all")  # type: ignore[misc]
     event = http_event(
         route, "/properties/prop_bulk/publish-all", params, body=json.dumps({"expected_count": n}), claims=MANAGER
     )
-    response = router.invoke(route, event)
+    response = Functions(stack).invoke(route.function, event)
     assert response["statusCode"] == 202, response
     job_id = json.loads(response["body"])["job_id"]
     received = {}
@@ -217,10 +217,10 @@ def run_bulk(stack: Stack, n: int, esm_sqs: Any) -> tuple[str, dict[str, int]]:
 
 
 def job_status(stack: Stack, job_id: str) -> dict[str, Any]:
-    router = Router(stack)
     path = f"/properties/prop_bulk/publish-jobs/{job_id}"
-    route, params = router.find("GET", path)  # type: ignore[misc]
-    result: dict[str, Any] = json.loads(router.invoke(route, http_event(route, path, params, claims=MANAGER))["body"])
+    route, params = Router(stack).find("GET", path)  # type: ignore[misc]
+    event = http_event(route, path, params, claims=MANAGER)
+    result: dict[str, Any] = json.loads(Functions(stack).invoke(route.function, event)["body"])
     return result
 
 

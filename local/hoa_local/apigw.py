@@ -1,40 +1,17 @@
-"""API Gateway HTTP API (payload 2.0) events, routing by template.yaml, and invocation."""
+"""API Gateway HTTP API (payload 2.0): the events it builds and routing by template.yaml.
+Invoking the function a route names is ``hoa_local.lambdas``' part."""
 
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from hoa_local import EVENTS
 from hoa_local.template import Route, Stack
-
-
-@dataclass
-class LambdaContext:
-    """What Lambda passes as ``context``: enough for Powertools and the handlers."""
-
-    function_name: str
-    memory_limit_in_mb: int = 1024
-    timeout_seconds: int = 10
-    aws_request_id: str = ""
-    invoked_function_arn: str = ""
-    log_group_name: str = ""
-    log_stream_name: str = ""
-    function_version: str = "$LATEST"
-
-    def __post_init__(self) -> None:
-        self.aws_request_id = self.aws_request_id or str(uuid.uuid4())
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def http_event(
@@ -105,19 +82,8 @@ def load_sample(route: Route) -> dict[str, Any]:
     return sample
 
 
-_handlers: dict[str, Any] = {}
-
-
-def handler_for(handler: str) -> Any:
-    """Import ``package.module.function`` once, as Lambda does per execution environment."""
-    if handler not in _handlers:
-        module_name, function_name = handler.rsplit(".", 1)
-        _handlers[handler] = getattr(importlib.import_module(module_name), function_name)
-    return _handlers[handler]
-
-
 class Router:
-    """Finds the template route for a request and invokes the handler the template names."""
+    """Finds the template route for a request."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
@@ -129,9 +95,3 @@ class Router:
             if params is not None:
                 return route, params
         return None
-
-    def invoke(self, route: Route, event: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-        timeout = int(self.stack.function_setting(route.function, "Timeout") or 3)
-        context = LambdaContext(function_name=self.stack.physical_name(route.function), timeout_seconds=timeout)
-        result: dict[str, Any] = handler_for(route.handler)(event, context, **overrides)
-        return result

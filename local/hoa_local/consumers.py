@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoa_local.streams import function_invoker
+from hoa_local.lambdas import function_invoker
 from hoa_local.template import Stack
 
 log = logging.getLogger("hoa_local.sqs")

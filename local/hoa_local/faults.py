@@ -245,3 +245,66 @@ class FaultInjector:
         if rule.fault.applied:
             botocore_stubber(request=request, **kwargs)
         return rule.fault.strike(request)
+
+
+# -- partial batch failures ---------------------------------------------------------------
+
+
+@dataclass
+class _AnsweredCall:
+    status_code: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def failed_batch_entries(
+    client: Any,
+    operation: str,
+    *,
+    calls: int = 1,
+    code: str = "InternalError",
+    sender_fault: bool = False,
+) -> Iterator[list[str]]:
+    """SQS refusing one entry of a batch: in each of the next ``calls`` ``operation``
+    calls (``SendMessageBatch``, ``DeleteMessageBatch``...) the first entry is taken out
+    of the request before it is sent, so the service never sees it, and reported in the
+    answer's ``Failed`` with ``code``, as SQS reports a partial failure. Yields the ids of
+    the entries refused so far."""
+    refused: list[str] = []
+    pending = threading.local()
+    event = f"{client.meta.service_model.service_id.hyphenize()}.{operation}"
+
+    def take_first_entry(params: Params, **_: Any) -> None:
+        pending.entry = None
+        if len(refused) < calls and params.get("Entries"):
+            entries = list(params["Entries"])
+            pending.entry = entries.pop(0)
+            pending.alone = not entries
+            params["Entries"] = entries
+            refused.append(str(pending.entry["Id"]))
+
+    def answer_alone(**_: Any) -> tuple[_AnsweredCall, dict[str, Any]] | None:
+        # A batch of one whose only entry is refused: nothing is left to send.
+        if getattr(pending, "entry", None) is not None and pending.alone:
+            return _AnsweredCall(), {"Successful": []}
+        return None
+
+    def report_refused(parsed: dict[str, Any], **_: Any) -> None:
+        entry = getattr(pending, "entry", None)
+        if entry is not None:
+            failure = {"Id": entry["Id"], "Code": code, "SenderFault": sender_fault, "Message": "injected by the test"}
+            parsed.setdefault("Failed", []).append(failure)
+            pending.entry = None
+
+    hooks = (
+        (f"before-parameter-build.{event}", take_first_entry),
+        (f"before-call.{event}", answer_alone),
+        (f"after-call.{event}", report_refused),
+    )
+    for name, hook in hooks:
+        client.meta.events.register_first(name, hook, unique_id=f"failed-entries-{id(refused)}-{name}")
+    try:
+        yield refused
+    finally:
+        for name, _ in hooks:
+            client.meta.events.unregister(name, unique_id=f"failed-entries-{id(refused)}-{name}")

@@ -37,7 +37,7 @@ from hoa_local.localauth import LocalTokens
 from hoa_local.mail import MailFolder
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic
 from hoa_local.provision import provision
-from hoa_local.schedules import ScheduleRunner
+from hoa_local.schedules import InputRefused, ScheduleRunner
 from hoa_local.streams import StreamConsumer
 from hoa_local.stripe_fake import TEST_API_KEY, TEST_WEBHOOK_SECRET, FakeStripe
 from hoa_local.template import Stack
@@ -243,10 +243,17 @@ class LocalRuntime:
         return _json(200, {"schedules": [asdict(source) for source in self.schedules.sources]})
 
     def _trigger_schedule(self, request: Request, name: str) -> Response:
+        """Run a schedule now; a JSON body ``{"input": {...}}`` overrides keys of its Input."""
+        body = request.get_json(silent=True) if request.data else None
+        overrides = body.get("input") if isinstance(body, dict) else None
+        if overrides is not None and not isinstance(overrides, dict):
+            return _json(400, {"message": 'the body is {"input": {KEY: VALUE, ...}}'})
         try:
-            result = self.schedules.trigger(name)
+            result = self.schedules.trigger(name, overrides)
         except KeyError as unknown:
             return _json(404, {"message": str(unknown.args[0])})
+        except InputRefused as refused:
+            return _json(400, {"message": str(refused)})
         except Exception as failed:
             log.exception("schedule %s raised", name)
             return _json(500, {"message": f"the function raised {type(failed).__name__}: {failed}"})

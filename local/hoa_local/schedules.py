@@ -1,5 +1,8 @@
 """EventBridge schedules from template.yaml (``Schedule`` and ``ScheduleV2`` events):
-run on demand (``trigger``) and, when asked, on their own ``cron(...)``/``rate(...)``."""
+run on demand (``trigger``) and, when asked, on their own ``cron(...)``/``rate(...)``.
+
+``cron(...)`` is EventBridge's six-field form with its wildcards (``L``, ``W``, ``#``,
+``?``, the year), validated and evaluated by aws-croniter."""
 
 from __future__ import annotations
 
@@ -11,23 +14,26 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from aws_croniter import AwsCroniter
 
 from hoa_local.template import Stack
 
 log = logging.getLogger("hoa_local.schedules")
 
 Invoke = Callable[[str, dict[str, Any]], Any]
-_MONTHS = {
-    m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])
-}
-_DAYS = {d: i + 1 for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}  # AWS: 1 = Sunday
 _RATE_UNITS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
 
 class UnsupportedExpression(ValueError):
     pass
+
+
+class InputRefused(ValueError):
+    """An override names a key the schedule's ``Input`` does not have."""
 
 
 @dataclass(frozen=True)
@@ -103,63 +109,12 @@ def scheduled_event(stack: Stack, source: ScheduleSource, now: datetime | None =
 # -- expressions ---------------------------------------------------------------------
 
 
-def _field(text: str, low: int, high: int, names: dict[str, int]) -> set[int] | None:
-    """Values a cron field allows; None for ``*`` and ``?`` (anything)."""
-    if text in ("*", "?"):
-        return None
-    values: set[int] = set()
-    for part in text.upper().split(","):
-        found = re.fullmatch(r"(\*|[0-9A-Z]+)(?:-([0-9A-Z]+))?(?:/(\d+))?", part)
-        if not found:
-            raise UnsupportedExpression(f"cron field {text!r} is not supported locally")
-        start_text, end_text, step_text = found.groups()
-
-        def number(token: str) -> int:
-            value = names.get(token) if token in names else int(token) if token.isdigit() else None
-            if value is None:
-                raise UnsupportedExpression(f"cron field {text!r} is not supported locally")
-            return value
-
-        start = low if start_text == "*" else number(start_text)
-        end = number(end_text) if end_text else (high if start_text == "*" or step_text else start)
-        values.update(range(start, end + 1, int(step_text or 1)))
-    return values
-
-
-@dataclass(frozen=True)
-class Cron:
-    minutes: set[int] | None
-    hours: set[int] | None
-    days: set[int] | None
-    months: set[int] | None
-    weekdays: set[int] | None
-    years: set[int] | None
-
-    @classmethod
-    def parse(cls, body: str) -> Cron:
-        parts = body.split()
-        if len(parts) != 6:
-            raise UnsupportedExpression(f"cron({body}) needs six fields")
-        return cls(
-            _field(parts[0], 0, 59, {}),
-            _field(parts[1], 0, 23, {}),
-            _field(parts[2], 1, 31, {}),
-            _field(parts[3], 1, 12, _MONTHS),
-            _field(parts[4], 1, 7, _DAYS),
-            _field(parts[5], 1970, 2199, {}),
-        )
-
-    def matches(self, moment: datetime) -> bool:
-        weekday = moment.isoweekday() % 7 + 1  # Sunday = 1
-        checks = (
-            (self.minutes, moment.minute),
-            (self.hours, moment.hour),
-            (self.days, moment.day),
-            (self.months, moment.month),
-            (self.weekdays, weekday),
-            (self.years, moment.year),
-        )
-        return all(allowed is None or value in allowed for allowed, value in checks)
+@lru_cache(maxsize=64)
+def _cron(body: str) -> AwsCroniter:
+    try:
+        return AwsCroniter(body)
+    except ValueError as invalid:  # aws-croniter's expression errors are ValueErrors
+        raise UnsupportedExpression(f"cron({body}) is not a valid EventBridge expression: {invalid}") from invalid
 
 
 def due(source: ScheduleSource, last: datetime | None, now: datetime) -> bool:
@@ -175,7 +130,10 @@ def due(source: ScheduleSource, last: datetime | None, now: datetime) -> bool:
     local = now.astimezone(ZoneInfo(source.time_zone)).replace(second=0, microsecond=0)
     if last is not None and last.astimezone(ZoneInfo(source.time_zone)).replace(second=0, microsecond=0) == local:
         return False
-    return Cron.parse(cron.group(1)).matches(local)
+    # aws-croniter reckons in UTC: give it the schedule's wall-clock minute as if it were UTC.
+    wall = local.replace(tzinfo=UTC)
+    fires: list[datetime | None] = _cron(" ".join(cron.group(1).split())).get_next(wall, inclusive=True)
+    return fires[0] == wall
 
 
 class ScheduleRunner:
@@ -187,10 +145,19 @@ class ScheduleRunner:
         self.sources = schedule_sources(stack)
         self.name = "schedules"
 
-    def trigger(self, name: str) -> Any:
+    def trigger(self, name: str, overrides: dict[str, Any] | None = None) -> Any:
+        """Run a schedule now. ``overrides`` replace keys of the schedule's ``Input``
+        (e.g. ``property_ids``); a key its input does not have is ``InputRefused``."""
         source = find(self.sources, name)
+        event = scheduled_event(self.stack, source)
+        if overrides:
+            unknown = sorted(set(overrides) - set(event)) if source.input is not None else sorted(overrides)
+            if unknown:
+                has = f"its input has {sorted(event)}" if source.input is not None else "it has no Input"
+                raise InputRefused(f"{source.function}.{source.event_name} takes no {', '.join(unknown)} ({has})")
+            event = {**event, **overrides}
         log.info("schedule %s.%s fired", source.function, source.event_name)
-        return self.invoke(source.function, scheduled_event(self.stack, source))
+        return self.invoke(source.function, event)
 
     def run(self, stop: threading.Event) -> None:
         # rate() schedules first fire one period after start, as EventBridge's do.

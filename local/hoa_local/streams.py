@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hoa_local.apigw import LambdaContext, handler_for
 from hoa_local.template import Stack
 
 log = logging.getLogger(__name__)
@@ -244,18 +243,6 @@ def _queue_url(stack: Stack, arn: str) -> str:
         if attributes.get("Arn") == arn and "QueueUrl" in attributes:
             return attributes["QueueUrl"]
     raise KeyError(f"no provisioned queue with ARN {arn}")
-
-
-def function_invoker(stack: Stack, function: str, **overrides: Any) -> Invoke:
-    """Invoke the handler ``function`` names in the template, as Lambda would."""
-    handler = handler_for(stack.functions()[function]["Handler"])
-    timeout = int(stack.function_setting(function, "Timeout") or 3)
-
-    def invoke(event: dict[str, Any]) -> Any:
-        context = LambdaContext(function_name=stack.physical_name(function), timeout_seconds=timeout)
-        return handler(event, context, **overrides)
-
-    return invoke
 
 
 # -- the local runtime's worker ----------------------------------------------------------

@@ -8,35 +8,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hoa_local import TEMPLATE
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short-form tags (!Ref, !Sub, !GetAtt, ...)."""
-
-
-def _tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
+class TemplateError(ValueError):
+    pass
 
 
 @lru_cache(maxsize=4)
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    """The template as cfn-lint reads it: short-form tags (``!Ref``, ``!Sub``,
+    ``!GetAtt A.B``) become their long forms (``{"Ref": ...}``, ``{"Fn::GetAtt": [A, B]}``)."""
+    # Imported here, not above: importing cfnlint loads the whole linter (seconds), which
+    # commands that never read the template should not pay for.
+    from cfnlint.decode import decode
+
+    template, problems = decode(str(path))
+    if template is None:
+        raise TemplateError(f"{path} could not be read: " + "; ".join(str(problem) for problem in problems))
+    return template
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class RunningRuntime:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "hoa_local", "--state-dir", str(self.state_dir), *args]
         return subprocess.run(  # noqa: S603 - our own module
-            command, env=child_env(), capture_output=True, text=True, timeout=30, check=False
+            command, env=child_env(), capture_output=True, text=True, timeout=30, check=False, stdin=subprocess.DEVNULL
         )
 
     def stop(self) -> int:

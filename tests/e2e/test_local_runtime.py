@@ -131,6 +131,23 @@ def test_the_cli_lists_the_invoices_of_the_running_runtime(local_runtime):
     assert "3 invoice(s)" in result.stdout
 
 
+def test_trigger_reports_a_property_the_scheduled_publish_cannot_find_and_fails(local_runtime):
+    before = summary(local_runtime)["counts"]
+
+    result = local_runtime.cli("trigger", "MonthlyPublishAll", "--property", "prop_nowhere")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "prop_nowhere: no such property; nothing published" in result.stdout
+    assert summary(local_runtime)["counts"] == before
+
+
+def test_trigger_refuses_properties_for_a_schedule_that_publishes_none(local_runtime):
+    result = local_runtime.cli("trigger", "Daily", "--property", "prop_demo")
+
+    assert result.returncode == 2
+    assert "OverdueSweepFunction.Daily publishes no properties" in result.stderr
+
+
 def test_an_email_ses_accepts_is_written_to_the_mail_folder(local_runtime):
     ses = boto3.client(
         "sesv2",

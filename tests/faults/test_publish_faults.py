@@ -9,8 +9,8 @@ import json
 import jsonschema
 import pytest
 
+from hoa_local import ROOT
 from hoa_local.faults import THROUGHPUT_EXCEEDED
-from hoa_local.openapi import DOCUMENT
 from tests.support.faults import (
     EVERY_ATTEMPT,
     EmailPipe,
@@ -23,6 +23,8 @@ from tests.support.faults import (
     rows_for,
 )
 from tests.support.stories import create_draft, create_resident, detail, publish
+
+DOCUMENT = ROOT / "docs" / "openapi.json"
 
 STEPS = [
     Step("idempotency record saved", "dynamodb", "PutItem", "IdempotencyTable"),

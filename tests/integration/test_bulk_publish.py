@@ -13,9 +13,9 @@ from hoa_billing.data import aws
 from hoa_billing.invoices import Publisher
 from hoa_billing.publish_all import FanOutRequest
 from hoa_local import EVENTS
-from hoa_local.apigw import LambdaContext, handler_for
 from hoa_local.consumers import sqs_event
 from hoa_local.faults import CRASH_BEFORE, FaultInjector
+from hoa_local.lambdas import LambdaContext, handler_for
 from hoa_local.streams import FunctionCrashed
 from tests.support.api import manager_claims, table_items
 from tests.support.bulk import BulkRun, make_publisher, mixed_drafts, use_bulk_environment

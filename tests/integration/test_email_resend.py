@@ -13,7 +13,7 @@ from hoa_billing.core.clock import FixedClock
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.outbox import DynamoEmailOutbox
 from hoa_billing.email import BounceRecorder, EmailResends
-from hoa_local.streams import function_invoker
+from hoa_local.lambdas import function_invoker
 from tests.support.api import table_items
 from tests.support.outbox import PORTAL, SENDER, Outbox
 from tests.support.stories import create_draft, create_resident, detail, publish

@@ -15,12 +15,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from hoa_local.cli import redrive
 from hoa_local.consumers import SqsConsumer, sqs_sources
 from hoa_local.lambdas import Functions
 from hoa_local.mail import MailFolder
 from hoa_local.provision import provision
-from hoa_local.schedules import ScheduleRunner
+from hoa_local.redrive import redrive
+from hoa_local.schedules import InputRefused, ScheduleRunner
 from hoa_local.template import Stack, load
 from tests.support import local_worker
 
@@ -49,6 +49,10 @@ def worker_template(*, report_failures: bool = True) -> dict[str, Any]:
             "Events": {
                 "Work": {"Type": "SQS", "Properties": sqs_event},
                 "MonthlyRun": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "cron(0 6 1 * ? *)"}},
+                "PublishRun": {
+                    "Type": "Schedule",
+                    "Properties": {"Schedule": "cron(0 12 1 * ? *)", "Input": '{"property_ids": "none", "run": 1}'},
+                },
             },
         },
     }
@@ -170,9 +174,10 @@ def test_redrive_moves_dead_letters_back_to_the_source_queue():
     dlq_url = consumer.stack.attributes["WorkDLQ"]["QueueUrl"]
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq_url)["queueUrls"] == [consumer.queue_url]
 
-    moved = redrive(sqs, dlq_url, consumer.queue_url)
+    report = redrive(sqs, dlq_url, consumer.queue_url)
 
-    assert moved == 1
+    assert report.moved == 1
+    assert report.complete
     assert depth(sqs, dlq_url) == 0
     assert depth(sqs, consumer.queue_url) == 1
 
@@ -190,6 +195,20 @@ def test_a_schedule_runs_on_demand_with_eventbridge_schedulers_event():
     assert event["detail-type"] == "Scheduled Event"
     assert event["source"] == "aws.scheduler"
     assert event["resources"] == ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/hoa-test-MonthlyRun"]
+
+
+@mock_aws
+def test_a_schedule_run_on_demand_can_name_other_properties_than_its_input():
+    stack = provision(Stack(name="hoa-test", template=worker_template()), boto3.client)
+    runner = ScheduleRunner(stack, Functions(stack).invoke)
+
+    runner.trigger("PublishRun", {"property_ids": ["prop_demo"]})
+    with pytest.raises(InputRefused, match="takes no properties"):
+        runner.trigger("PublishRun", {"properties": ["prop_demo"]})
+    with pytest.raises(InputRefused, match="it has no Input"):
+        runner.trigger("MonthlyRun", {"property_ids": ["prop_demo"]})
+
+    assert local_worker.invocations == [{"property_ids": ["prop_demo"], "run": 1}]
 
 
 @mock_aws

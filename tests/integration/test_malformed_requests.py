@@ -21,7 +21,7 @@ def send_bytes(api, method, path, data: bytes, content_type="application/json"):
         claims=api.claims,
         base=load_sample(route),
     )
-    return api.router.invoke(route, event)
+    return api.functions.invoke(route.function, event)
 
 
 def test_a_body_that_is_not_utf8_is_refused_as_invalid_json_and_publishes_nothing(api, properties, stack):

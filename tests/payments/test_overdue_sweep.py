@@ -15,7 +15,7 @@ from hoa_billing.data.invoices import DynamoInvoices
 from hoa_billing.data.listings import DynamoInvoiceListings
 from hoa_billing.overdue import OverdueSweep
 from hoa_local import EVENTS, stripe_fake
-from hoa_local.apigw import LambdaContext
+from hoa_local.lambdas import LambdaContext
 from tests.support.payments import deliver, manager_view, published_invoice, session_for, stored_invoice
 from tests.support.stories import FUTURE, create_resident
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hoa_local.apigw import Router, http_event, load_sample
+from hoa_local.lambdas import Functions
 from hoa_local.template import Stack
 
 # The parameters a deployment must supply, with values for tests.
@@ -44,6 +45,7 @@ class Api:
 
     def __init__(self, stack: Stack) -> None:
         self.router = Router(stack)
+        self.functions = Functions(stack)
         self.claims: dict[str, Any] | None = manager_claims("prop_a")
         # Dependencies a test gives a function instead of the composition root's, by the
         # function's logical id in template.yaml.
@@ -78,7 +80,7 @@ class Api:
             base=load_sample(route),
         )
         overrides = {"deps": self.deps[route.function]} if route.function in self.deps else {}
-        result = self.router.invoke(route, event, **overrides)
+        result = self.functions.invoke(route.function, event, **overrides)
         payload = json.loads(result["body"]) if result.get("body") else None
         return ApiResponse(result["statusCode"], payload, result.get("headers", {}))
 

@@ -34,7 +34,8 @@ from hoa_local.faults import (
     Fault,
     FaultInjector,
 )
-from hoa_local.streams import EventSourceMapping, FunctionCrashed, StreamReader, function_invoker
+from hoa_local.lambdas import function_invoker
+from hoa_local.streams import EventSourceMapping, FunctionCrashed, StreamReader
 from hoa_local.template import Stack
 from tests.support.api import ApiResponse
 

@@ -15,7 +15,8 @@ from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.settings import EmailSettings
 from hoa_billing.data.outbox import DynamoEmailOutbox
 from hoa_billing.email import InvoiceEmailer
-from hoa_local.streams import DeliveryReport, EventSourceMapping, FunctionCrashed, StreamReader, function_invoker
+from hoa_local.lambdas import function_invoker
+from hoa_local.streams import DeliveryReport, EventSourceMapping, FunctionCrashed, StreamReader
 from hoa_local.template import Stack
 
 SENDER = "billing@maplecourt.example"

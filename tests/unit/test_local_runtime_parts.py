@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from hoa_local.cli import progress_line
+from hoa_local.devtools import describe_publish_runs
 from hoa_local.localauth import LocalTokens, gateway_claims
+from hoa_local.operations import progress_line
 from hoa_local.schedules import ScheduleSource, UnsupportedExpression, due
 
 TOKENS = LocalTokens(secret="local-test-secret-local-test-secret")
@@ -72,9 +73,35 @@ def test_a_rate_schedule_fires_after_each_period():
     assert due(every_five, start, start + timedelta(minutes=5))
 
 
-def test_expressions_the_local_scheduler_cannot_run_are_reported():
+@pytest.mark.parametrize(
+    ("expression", "fires", "does_not_fire"),
+    [
+        ("cron(0 6 L * ? *)", datetime(2026, 2, 28, 6), datetime(2026, 2, 27, 6)),  # the month's last day
+        ("cron(0 6 L-2 * ? *)", datetime(2026, 2, 26, 6), datetime(2026, 2, 28, 6)),  # two days before it
+        ("cron(0 9 15W * ? *)", datetime(2026, 8, 14, 9), datetime(2026, 8, 15, 9)),  # Sat 15th: Friday
+        ("cron(0 9 1W * ? *)", datetime(2026, 8, 3, 9), datetime(2026, 8, 1, 9)),  # Sat 1st: Monday the 3rd
+        ("cron(0 9 ? * MON#3 *)", datetime(2026, 8, 17, 9), datetime(2026, 8, 10, 9)),  # third Monday
+        ("cron(0 9 ? * 6L *)", datetime(2026, 8, 28, 9), datetime(2026, 8, 21, 9)),  # last Friday
+        ("cron(0 12 1 * ? 2027)", datetime(2027, 1, 1, 12), datetime(2026, 12, 1, 12)),  # the year field
+        ("cron(0/15 * * * ? *)", datetime(2026, 1, 1, 0, 45), datetime(2026, 1, 1, 0, 50)),
+    ],
+    ids=["L", "L-2", "W", "W-start", "hash", "weekday-L", "year", "step"],
+)
+def test_cron_wildcards_fire_on_the_days_eventbridge_names(expression, fires, does_not_fire):
+    source = _cron(expression)
+
+    assert due(source, None, fires.replace(tzinfo=UTC))
+    assert not due(source, None, does_not_fire.replace(tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["cron(0 6 * * * *)", "cron(0 6 1 * MON *)", "cron(61 6 * * ? *)", "cron(0 6 * * ?)", "at(2026-01-01T00:00:00)"],
+    ids=["no-question-mark", "both-days", "minute-61", "five-fields", "one-time"],
+)
+def test_expressions_the_local_scheduler_cannot_run_are_reported(expression):
     with pytest.raises(UnsupportedExpression):
-        due(_cron("cron(0 6 L * ? *)"), None, datetime(2026, 1, 1, tzinfo=UTC))
+        due(_cron(expression), None, datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_job_progress_counts_published_skipped_and_failed_against_the_total():
@@ -84,3 +111,24 @@ def test_job_progress_counts_published_skipped_and_failed_against_the_total():
     assert progress_line(job | {"published": 11, "state": "completed"}, width=12).endswith(
         "12/12  published 11  skipped 1  failed 0  (completed)"
     )
+
+
+def test_a_scheduled_publish_that_found_no_property_is_a_failure_and_no_drafts_is_not():
+    lines, ok = describe_publish_runs(
+        {
+            "runs": [
+                {"property_id": "prop_demo", "outcome": "started", "job_id": "job_prop_demo_20260301", "count": 12},
+                {"property_id": "prop_quiet", "outcome": "no_drafts", "job_id": None, "count": 0},
+            ]
+        }
+    )
+    assert ok
+    assert lines == [
+        "prop_demo: started job job_prop_demo_20260301, publishing 12 draft(s)",
+        "prop_quiet: no drafts to publish; nothing started",
+    ]
+
+    lines, ok = describe_publish_runs({"runs": [{"property_id": "none", "outcome": "property_not_found"}]})
+    assert not ok
+    assert lines == ["none: no such property; nothing published (name one with --property)"]
+    assert describe_publish_runs({"runs": [{"property_id": "p", "outcome": "something_new"}]})[1] is False

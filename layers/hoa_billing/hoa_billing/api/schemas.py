@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
 
+from hoa_billing import invoices
 from hoa_billing.core import lifecycle
 from hoa_billing.core.models import (
     EmailStatus,
@@ -20,7 +21,6 @@ from hoa_billing.core.models import (
     Resident,
 )
 from hoa_billing.core.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, format_money
-from hoa_billing import invoices
 from hoa_billing.invoices import InvoiceDetail, NewInvoice, NewResident, PropertySummary
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")

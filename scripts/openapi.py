@@ -5,8 +5,8 @@ pydantic models in the signatures); this module joins them, checks that the rout
 code declares are exactly the routes template.yaml gives API Gateway, and writes
 ``docs/openapi.json``. ``--check`` fails when the committed document is stale.
 
-    python -m hoa_local.openapi            # regenerate docs/openapi.json
-    python -m hoa_local.openapi --check    # CI: the committed document matches the code
+    make openapi          # regenerate docs/openapi.json
+    make openapi-check    # CI: the committed document matches the code and the template
 """
 
 from __future__ import annotations
@@ -81,16 +81,20 @@ ERROR_STATUSES = {
     "404": "Not found (for residents: not theirs either).",
     "409": "State conflict; carries the current status.",
     "413": "Body too large.",
+    "414": "The request line is over API Gateway's quota (10240 bytes of request line and header values).",
     "415": "The body is not application/json.",
     "422": "Validation failed; `fields` says which.",
     "429": "Too many requests.",
+    "431": "The headers take the request over API Gateway's quota (10240 bytes of request line and header values).",
     "503": "A service the API depends on is busy; nothing was decided. Send the same request "
     "(same Idempotency-Key) again after `Retry-After` seconds.",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
 # Statuses API Gateway itself answers before any function runs (no token, no such route,
-# body over its limit, throttled), with its own body: {"message": "Unauthorized"}.
-GATEWAY_STATUSES = {"401", "404", "413", "429"}
+# body over its limit, throttled), with its own body: {"message": "Unauthorized"}; the
+# last two only API Gateway answers (request line or headers over its quota).
+GATEWAY_STATUSES = {"401", "404", "413", "429", "414", "431"}
+GATEWAY_ONLY = {"414", "431"}
 GATEWAY_ERROR = {
     "title": "GatewayError",
     "type": "object",
@@ -109,12 +113,13 @@ def _uniform_errors(document: dict[str, Any]) -> None:
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(name, None)
     ours = {"$ref": "#/components/schemas/ErrorOut"}
-    either = {"anyOf": [ours, {"$ref": "#/components/schemas/GatewayError"}]}
+    gateway = {"$ref": "#/components/schemas/GatewayError"}
+    either = {"anyOf": [ours, gateway]}
     for operations in document["paths"].values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for status, description in ERROR_STATUSES.items():
-                schema = either if status in GATEWAY_STATUSES else ours
+                schema = gateway if status in GATEWAY_ONLY else either if status in GATEWAY_STATUSES else ours
                 responses[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
                 if status == "503":
                     responses[status]["headers"] = RETRY_AFTER
