@@ -457,7 +457,7 @@ def report(
         f"  {'write limit':52s} {'WRU/s':>6s} {'per invoice':>11s} {'per email':>9s} {'publishes/s alone':>17s}",
     ]
     tightest = sorted(r.limits.items(), key=lambda kv: -(kv[1].per_invoice + kv[1].per_email) / kv[1].per_s)
-    for name, limit in tightest[:8]:
+    for name, limit in tightest[:5]:
         alone = f"{limit.per_s / limit.per_invoice:17,.0f}" if limit.per_invoice else f"{'-':>17s}"
         lines.append(f"  {name[:52]:52s} {limit.per_s:6,.0f} {limit.per_invoice:11.3f} {limit.per_email:9.3f} {alone}")
     lines += ["", f"modelled time on AWS (latency x{LATENCY_BAND[0]:g} / x1 / x{LATENCY_BAND[1]:g})"]
