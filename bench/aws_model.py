@@ -355,6 +355,11 @@ def email_drain(email: Measured, settings: Settings, emails: int = 50_000, withi
     one setting that would bring it under ``within_s``, at each end of the latency band."""
     lines = []
     needed = emails / within_s
+    per_email = sum(limit.per_email for name, limit in limits(email, email, settings).items() if " key " not in name)
+    lines.append(
+        f"at SES's {settings.ses_per_s:g}/s the emails alone take {settings.ses_per_s * per_email:,.0f} WRU/s "
+        f"of the table's {settings.table_write_limit:,.0f} ({per_email:.1f} an email)"
+    )
     for scale in (1.0, LATENCY_BAND[1]):
         per_sender = rates(email, email, replace(settings, latency_scale=scale)).per_email_sender
         capacity = settings.email_concurrency * per_sender
