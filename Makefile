@@ -57,8 +57,8 @@ validate: $(SAM_VENV)/.installed  ## sam validate --lint
 build: $(SAM_VENV)/.installed  ## sam build, no Docker needed (makefile builds, arm64 wheels)
 	$(SAM) build
 
-bench: setup  ## Publish All Drafts benchmark in moto, next to a naive baseline (make bench N=2000)
-	$(PY) bench/bulk_publish.py --drafts $(or $(N),10000)
+bench: setup  ## Publish All as AWS would charge it, and the model of AWS (make bench N=2000 BENCH_ARGS="--ses-rate 14")
+	$(PY) bench/bulk_publish.py --drafts $(or $(N),10000) $(BENCH_ARGS)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .ruff_cache .mypy_cache .local

@@ -1,4 +1,5 @@
-"""Benchmark: Publish All Drafts in-process against moto, next to a naive baseline.
+"""Benchmark: Publish All Drafts in-process against moto, next to a naive baseline,
+measured as AWS charges for it.
 
 Run by hand (not a test):  make bench  or  make bench N=2000
 
@@ -16,26 +17,32 @@ with an email address), then:
    GetItem resident, conditional UpdateItem, SES SendEmail if emailed, UpdateItem
    delivery status, UpdateItem job counter.
 
-AWS requests are counted per operation with a botocore ``before-call`` hook. The polling
-Lambda does for us (SQS ReceiveMessage and DeleteMessageBatch, stream GetRecords) is
-counted separately: it is not a request our functions make. No sleeps anywhere.
+What it prints is exact, not timed: per invoice and per operation the AWS requests, the
+DynamoDB write and read units as DynamoDB charges them, SQS requests as SQS bills them,
+SES sends, Lambda invocations and the functions' own CPU (``bench/capacity.py``); then
+the model of AWS built from those figures, with its assumptions (``bench/aws_model.py``).
+The polling Lambda does for us (SQS ReceiveMessage and DeleteMessageBatch, stream reads)
+is recorded apart: our functions do not make it, but SQS bills it. Wall time in moto is
+printed for what it is, moto's time, not a measure of AWS. No sleeps anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-for path in ("layers/hoa_billing", "functions", "local"):
+for path in ("", "layers/hoa_billing", "functions", "local"):
     sys.path.insert(0, str(ROOT / path))
 
 os.environ.update(
@@ -55,13 +62,23 @@ from moto import mock_aws  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT  # noqa: E402
 from moto.ses.models import ses_backends  # noqa: E402
 
-from hoa_billing import aws  # noqa: E402
-from hoa_billing.dal.invoices import status_keys  # noqa: E402
-from hoa_billing.dal.items import to_attr, to_item  # noqa: E402
-from hoa_billing.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, LineItem, Recipient  # noqa: E402
+from bench import aws_model  # noqa: E402
+from bench.capacity import CapacityRecorder, LambdaMeter, table_specs  # noqa: E402
+from hoa_billing.core.models import (  # noqa: E402
+    Actor,
+    ActorKind,
+    HistoryEntry,
+    Invoice,
+    InvoiceStatus,
+    LineItem,
+    Recipient,
+)
+from hoa_billing.data import aws  # noqa: E402
+from hoa_billing.data.invoices import status_keys  # noqa: E402
+from hoa_billing.data.items import to_attr, to_item  # noqa: E402
 from hoa_local.apigw import Router, http_event  # noqa: E402
 from hoa_local.consumers import SqsConsumer  # noqa: E402
-from hoa_local.lambdas import Functions, function_invoker  # noqa: E402
+from hoa_local.lambdas import Functions, function_invoker, handler_for  # noqa: E402
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic  # noqa: E402
 from hoa_local.provision import provision  # noqa: E402
 from hoa_local.streams import EventSourceMapping, StreamReader  # noqa: E402
@@ -69,88 +86,18 @@ from hoa_local.template import Stack  # noqa: E402
 
 SENDER = "billing@example.com"
 MANAGER = {"sub": "bench-manager", "role": "manager", "property_ids": "[prop_bulk prop_naive]", "name": "Bench"}
-
-
-class RequestCounter:
-    """Counts AWS requests by operation through botocore's ``before-call`` event, and the
-    wall time spent inside each operation (moto's work included).
-
-    Some reads run shards in parallel threads: the time inside an operation is the union
-    of its calls' intervals, so concurrent calls are not counted twice."""
-
-    def __init__(self, session: boto3.Session) -> None:
-        self.counts: Counter[str] = Counter()
-        self.intervals: dict[str, list[tuple[float, float]]] = {}
-        self._started: dict[int, float] = {}
-        session.events.register("before-call", self._count)
-        session.events.register("after-call", self._timed)
-
-    @staticmethod
-    def _op(event_name: str) -> str:
-        _, service, operation = event_name.split(".", 2)
-        return f"{service}.{operation}"
-
-    def _count(self, event_name: str, context: dict[str, Any], **_: Any) -> None:
-        self.counts[self._op(event_name)] += 1
-        self._started[id(context)] = time.perf_counter()
-
-    def _timed(self, event_name: str, context: dict[str, Any], **_: Any) -> None:
-        started = self._started.pop(id(context), None)
-        if started is not None:
-            self.intervals.setdefault(self._op(event_name), []).append((started, time.perf_counter()))
-
-    def take(self) -> tuple[Counter[str], Counter[str]]:
-        seconds: Counter[str] = Counter({op: _covered(spans) for op, spans in self.intervals.items()})
-        taken = self.counts, seconds
-        self.counts, self.intervals = Counter(), {}
-        return taken
-
-
-def _covered(spans: list[tuple[float, float]]) -> float:
-    """The length of the union of the intervals."""
-    total, reach = 0.0, float("-inf")
-    for start, end in sorted(spans):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
-
-
-class SharedOperationTimer:
-    """Wall time inside ``InvoiceService.publish_draft``: the one Draft -> Open write both
-    paths make for every invoice (the bulk worker through the API's domain operation, the
-    naive loop by calling it). No ratio of the two paths can beat what that write
-    leaves: the figures below show how much of each path's time it is."""
-
-    def __init__(self) -> None:
-        from hoa_billing.service import InvoiceService
-
-        self.seconds = 0.0
-        original = InvoiceService.publish_draft
-
-        def timed(service: Any, *args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return original(service, *args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-
-        InvoiceService.publish_draft = timed  # type: ignore[method-assign, assignment]
-
-    def take(self) -> float:
-        taken, self.seconds = self.seconds, 0.0
-        return taken
+NAIVE_LOOP = "naive loop"  # what the meter calls the baseline's one process
 
 
 # -- seeding (not measured) ----------------------------------------------------------
 
 
 def seed(stack: Stack, property_id: str, n: int) -> None:
-    from hoa_billing.dal.directory import DirectoryRepository
-    from hoa_billing.models import Property
+    from hoa_billing.core.models import Property
+    from hoa_billing.data.directory import DynamoDirectory
 
     client = boto3.client("dynamodb")
-    directory = DirectoryRepository(stack.physical_name("PropertiesTable"), client)
+    directory = DynamoDirectory(stack.physical_name("PropertiesTable"), client)
     directory.put_property(Property(property_id=property_id, name=f"Bench {property_id}"))
     now = datetime.now(UTC)
     due = date.today() + timedelta(days=30)
@@ -200,19 +147,20 @@ def seed(stack: Stack, property_id: str, n: int) -> None:
 # -- the bulk path -------------------------------------------------------------------
 
 
-def run_bulk(stack: Stack, n: int, esm_sqs: Any) -> tuple[str, dict[str, int]]:
-
+def run_bulk(stack: Stack, n: int, esm_sqs: Any, meter: LambdaMeter) -> tuple[str, dict[str, int]]:
     route, params = Router(stack).find("POST", "/properties/prop_bulk/publish-all")  # type: ignore[misc]
     event = http_event(
         route, "/properties/prop_bulk/publish-all", params, body=json.dumps({"expected_count": n}), claims=MANAGER
     )
-    response = Functions(stack).invoke(route.function, event)
+    handler_for(route.handler)  # imported outside the measured call, as the queue functions are
+    with meter.measure(route.function):
+        response = Functions(stack).invoke(route.function, event)
     assert response["statusCode"] == 202, response
     job_id = json.loads(response["body"])["job_id"]
     received = {}
     for function in ("BulkFanOutFunction", "BulkPublishWorkerFunction"):
         consumer = SqsConsumer.for_function(stack, function, esm_sqs)
-        received[function] = consumer.drain()
+        received[function] = consumer.drain(invoke=meter.wrap(function, consumer.invoke))
     return job_id, received
 
 
@@ -252,14 +200,14 @@ def naive_sender(ses: Any, dynamodb: Any, table: str) -> Callable[[Invoice, Reci
     return send
 
 
-def email_stage(stack: Stack, streams: Any, sqs: Any) -> tuple[StreamReader, Callable[[], int]]:
+def email_stage(stack: Stack, streams: Any, sqs: Any, meter: LambdaMeter) -> tuple[StreamReader, Callable[[], int]]:
     """The email sender function over the table's stream, read from its current end."""
     props = stack.functions()["EmailSenderFunction"]
     (event_name,) = [name for name, event in props["Events"].items() if event["Type"] == "DynamoDB"]
     reader = StreamReader(streams, stack.resolve(props["Events"][event_name]["Properties"]["Stream"]))
     reader.read()  # start at LATEST: only what the bulk run writes
     mapping = EventSourceMapping.from_template(stack, "EmailSenderFunction", event_name, sqs)
-    invoke = function_invoker(stack, "EmailSenderFunction")
+    invoke = meter.wrap("EmailSenderFunction", function_invoker(stack, "EmailSenderFunction"))
 
     def run() -> int:
         report = mapping.deliver(reader.read(), invoke)
@@ -274,29 +222,36 @@ def email_stage(stack: Stack, streams: Any, sqs: Any) -> tuple[StreamReader, Cal
 
 def run_naive(stack: Stack, property_id: str, ses: Any, dynamodb: Any) -> int:
     """One invoice at a time, every lookup and every counter its own request."""
-    from hoa_billing.dal.directory import DirectoryRepository
-    from hoa_billing.dal.invoices import InvoiceRepository
-    from hoa_billing.service import DraftToPublish, InvoiceService, recipient_of
+    from hoa_billing.core.models import DraftRef
+    from hoa_billing.data.directory import DynamoDirectory
+    from hoa_billing.data.invoices import DynamoInvoices
+    from hoa_billing.data.listings import DynamoInvoiceListings
+    from hoa_billing.invoices import Publisher
 
     invoices_table, jobs_table = stack.physical_name("InvoicesTable"), stack.physical_name("PublishJobsTable")
-    service = InvoiceService(
-        InvoiceRepository(invoices_table, dynamodb),
-        DirectoryRepository(stack.physical_name("PropertiesTable"), dynamodb),
-    )
+    store = DynamoInvoices(invoices_table, dynamodb)
+    directory = DynamoDirectory(stack.physical_name("PropertiesTable"), dynamodb)
+    listings = DynamoInvoiceListings(invoices_table, dynamodb)
+    publisher = Publisher(store, directory)
     actor = Actor(kind=ActorKind.API, id="bench-manager")
     job_key = {"pk": to_attr("naive-job"), "sk": to_attr("JOB")}
     sender = naive_sender(ses, dynamodb, invoices_table)
-    drafts = service.invoices.scan_property(property_id, ["invoice_id"], InvoiceStatus.DRAFT)
-    ids = [row["invoice_id"] for row in drafts]
+    ids: list[str] = []
+    position: str | None = None
+    while True:
+        refs, position = listings.draft_refs(property_id, position, 10_000)
+        ids += [ref.invoice_id for ref in refs]
+        if position is None:
+            break
     for invoice_id in ids:
-        invoice = service.invoices.get(invoice_id)
+        invoice = store.get(invoice_id)
         assert invoice is not None
-        resident = service.directory.get_resident(property_id, invoice.resident_id)
-        recipient = recipient_of(resident)
-        draft = DraftToPublish(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat())
+        resident = directory.get_resident(property_id, invoice.resident_id)
+        recipient = resident.recipient() if resident else None
+        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat())
         # The loop has the invoice from its own read: like the bulk worker, it does not
         # ask for the written item back (in moto that alone costs ~5 ms per invoice).
-        service.publish_draft(draft, recipient=recipient, send_email=True, actor=actor, read_back=False)
+        publisher.publish_draft(draft, recipient=recipient, send_email=True, actor=actor, read_back=False)
         if recipient is not None:
             sender(invoice, recipient)
         dynamodb.update_item(
@@ -308,26 +263,165 @@ def run_naive(stack: Stack, property_id: str, ses: Any, dynamodb: Any) -> int:
     return len(ids)
 
 
-# -- report --------------------------------------------------------------------------
+# -- what AWS would charge: recorders around the run -----------------------------------
 
 
-def show(title: str, taken: tuple[Counter[str], Counter[str]], n: int, seconds: float) -> float:
-    counts, spent = taken
-    total = sum(counts.values())
-    print(f"\n{title}")
-    print(f"  wall time {seconds:.2f} s, {n / seconds:.1f} invoices/s, {total} requests, {total / n:.3f} per invoice")
-    print(f"    {'operation':32s} {'requests':>8s}   {'per invoice':>11s}   {'s inside':>9s}   {'ms/call':>7s}")
-    for op, count in sorted(counts.items(), key=lambda kv: -kv[1]):
-        ms = 1000 * spent[op] / count
-        print(f"    {op:32s} {count:8d}   {count / n:11.4f}   {spent[op]:9.2f}   {ms:7.2f}")
-    return total / n
+@dataclass
+class Recorders:
+    """Our functions' clients (the default session, which the layer's clients use) and
+    Lambda's polling clients (a session of their own), each with a capacity recorder;
+    and the meter of the functions' invocations and CPU."""
+
+    functions: CapacityRecorder
+    pollers: CapacityRecorder
+    meter: LambdaMeter
+    poller_session: boto3.Session
+
+    @classmethod
+    def attach(cls, stack: Stack) -> Recorders:
+        specs = table_specs(stack)
+        boto3.setup_default_session()
+        functions = CapacityRecorder(specs).attach(boto3.DEFAULT_SESSION)
+        aws.reset()  # clients made from here on come from the recorded session
+        poller_session = boto3.Session()
+        pollers = CapacityRecorder(specs, free_reads=True).attach(poller_session)
+        return cls(functions, pollers, LambdaMeter(), poller_session)
+
+    def take(self, stack: Stack, invoices: int) -> aws_model.Measured:
+        invocations, cpu = self.meter.take()
+        memory = {fn: int(stack.function_setting(fn, "MemorySize") or 128) for fn in stack.functions()}
+        return aws_model.Measured(invoices, self.functions.take(), self.pollers.take(), invocations, cpu, memory)
+
+    def discard(self) -> None:
+        self.functions.take()
+        self.pollers.take()
+        self.meter.take()
+
+
+@contextmanager
+def moto_wall_time(into: dict[str, float], stage: str) -> Iterator[None]:
+    """Time in moto (not a measure of AWS), with the functions' metric lines held back:
+    Powertools prints its buffered metrics every 100 values even when disabled, which
+    in one long process means one line per 100 emails."""
+    started = time.perf_counter()
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed):
+            yield
+    finally:
+        into[stage] = time.perf_counter() - started
+        for line in printed.getvalue().splitlines():
+            if not line.startswith('{"_aws"'):
+                print(line)
+
+
+# -- report: exact figures per invoice ------------------------------------------------------
+
+
+def per_invoice_rows(measured: aws_model.Measured) -> dict[str, float]:
+    n = measured.invoices
+    usage, pollers = measured.usage, measured.pollers
+    sqs = sum(count for op, count in (usage + pollers).billed.items() if op.startswith("sqs."))
+    return {
+        "AWS requests our code makes": usage.total("requests") / n,
+        "+ Lambda's polling requests": pollers.total("requests") / n,
+        "DynamoDB write units (WCU)": (usage + pollers).total("wcu") / n,
+        "DynamoDB read units (RCU)": (usage + pollers).total("rcu") / n,
+        "SQS requests billed (64 KB chunks)": sqs / n,
+        "SES emails": usage.total("emails") / n,
+        "Lambda invocations": sum(measured.invocations.values()) / n,
+        "function CPU ms (thread CPU, here)": 1000 * sum(measured.cpu_seconds.values()) / n,
+    }
+
+
+def report_figures(n: int, stages: dict[str, aws_model.Measured]) -> None:
+    columns = {name: per_invoice_rows(measured) for name, measured in stages.items()}
+    print(f"\nper invoice, as AWS charges (N = {n:,})")
+    print(f"  {'':38s}" + "".join(f"{name:>16s}" for name in columns))
+    for row in next(iter(columns.values())):
+        print(f"  {row:38s}" + "".join(f"{values[row]:16.3f}" for values in columns.values()))
+    publish, email = stages["Publish All"], stages["email stage"]
+    emails = max(1.0, email.emails)
+    published, per_email = publish.write_units() / n, email.write_units() / emails
+    print(
+        f"  WCU per published invoice {published:.2f}; per published and emailed invoice "
+        f"{published + per_email:.2f} (the email's own {per_email:.2f})"
+    )
+    by_target = {key: units / n for key, units in publish.usage.wcu_by_target().items()}
+    for key, units in email.usage.wcu_by_target().items():
+        by_target[key] = by_target.get(key, 0.0) + units / emails
+    shares = ", ".join(f"{table} {target} {units:.2f}" for (table, target), units in _largest(by_target))
+    print(f"  of which, by item and index: {shares}")
+    for name, measured in stages.items():
+        report_operations(name, measured)
+    for name in ("Publish All", "email stage"):
+        report_write_units(name, stages[name])
+    report_functions(stages)
+
+
+def _largest(amounts: dict[tuple[str, str], float]) -> list[tuple[tuple[str, str], float]]:
+    return sorted(amounts.items(), key=lambda kv: -kv[1])
+
+
+def report_operations(name: str, measured: aws_model.Measured) -> None:
+    n = measured.invoices
+    print(f"\n{name}: per operation, per invoice")
+    print(f"    {'operation':34s} {'requests':>9s} {'WCU':>8s} {'RCU':>8s} {'billed':>8s}")
+    for label, usage in (("", measured.usage), ("(Lambda's polling) ", measured.pollers)):
+        for op, count in sorted(usage.requests.items(), key=lambda kv: -kv[1]):
+            print(
+                f"    {label + op:34s} {count / n:9.4f} {usage.wcu[op] / n:8.3f} {usage.rcu[op] / n:8.3f} "
+                f"{usage.billed[op] / n:8.4f}"
+            )
+
+
+def report_write_units(name: str, measured: aws_model.Measured) -> None:
+    """Where the write units go: by table, target (base or index), kind, and the code
+    that made the write, largest first."""
+    n = measured.invoices
+    print(f"\n{name}: write units by item and index (per invoice; largest first)")
+    print(f"    {'table':18s} {'target':17s} {'kind':8s} {'caller':40s} {'WCU':>6s} {'writes':>7s} {'avg B':>6s}")
+    writes = sorted(measured.usage.writes.items(), key=lambda kv: -kv[1].units)
+    for (table, target, kind, caller), stat in writes:
+        print(
+            f"    {table:18s} {target:17s} {kind:8s} {caller[-40:]:40s} {stat.units / n:6.3f} "
+            f"{stat.count / n:7.3f} {stat.size / max(1, stat.count):6.0f}"
+        )
+
+
+def report_functions(stages: dict[str, aws_model.Measured]) -> None:
+    print("\nfunctions: invocations and their own CPU (this machine, moto's work left out)")
+    print(f"    {'function':30s} {'invocations':>11s} {'CPU ms/inv':>11s} {'CPU ms/invoice':>15s} {'MB':>6s}")
+    for measured in stages.values():
+        for function, count in sorted(measured.invocations.items()):
+            cpu = 1000 * measured.cpu_seconds[function]
+            memory = measured.memory_mb.get(function, 0)
+            print(
+                f"    {function:30s} {count:11d} {cpu / count:11.2f} {cpu / measured.invoices:15.3f} {memory or '':>6}"
+            )
+
+
+def report_model(stack: Stack, stages: dict[str, aws_model.Measured], ses_per_s: float) -> None:
+    settings = aws_model.Settings.from_template(
+        stack, worker="BulkPublishWorkerFunction", email="EmailSenderFunction", ses_per_s=ses_per_s
+    )
+    print("\nthe model of AWS (bench/aws_model.py), from the figures above")
+    lines = aws_model.report(
+        stages["Publish All"], stages["email stage"], stages["naive"], settings, naive_loop=NAIVE_LOOP
+    )
+    print("\n".join(lines))
+
+
+# -- the run ---------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--drafts", type=int, default=10_000)
+    parser.add_argument("--ses-rate", type=float, default=aws_model.SES_EMAILS_PER_S, help="SES emails per second")
     args = parser.parse_args()
     n = args.drafts
+    wall: dict[str, float] = {}
 
     with mock_aws():
         make_dynamodb_requests_atomic()
@@ -337,122 +431,44 @@ def main() -> None:
         os.environ.update(env | {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"})
         boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
         print(f"seeding 2 x {n} drafts ({n // 2 + n % 2} residents of each property with an address) ...")
-        seeded = time.perf_counter()
-        seed(stack, "prop_bulk", n)
-        seed(stack, "prop_naive", n)
-        print(f"  seeded in {time.perf_counter() - seeded:.1f} s (not measured)")
+        with moto_wall_time(wall, "seed"):
+            seed(stack, "prop_bulk", n)
+            seed(stack, "prop_naive", n)
 
-        # Every client our code creates from here on is counted; the event source
-        # mapping's polling client comes from its own session and is counted apart.
-        boto3.setup_default_session()
-        counter = RequestCounter(boto3.DEFAULT_SESSION)
-        aws.reset()
-        esm_session = boto3.Session()
-        esm_counter = RequestCounter(esm_session)
-        esm_sqs = esm_session.client("sqs")
+        recorders = Recorders.attach(stack)
+        esm_sqs = recorders.poller_session.client("sqs")
         dynamodb, ses = boto3.client("dynamodb"), boto3.client("sesv2")
         os.environ.update(stack.function_environment("EmailSenderFunction"))
         os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # the template's value is for AWS
         os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"  # a log line per email would swamp the figures
-        _, send_emails = email_stage(stack, esm_session.client("dynamodbstreams"), esm_sqs)
-        counter.take()
-        esm_counter.take()
-        shared = SharedOperationTimer()
+        streams = recorders.poller_session.client("dynamodbstreams")
+        _, send_emails = email_stage(stack, streams, esm_sqs, recorders.meter)
+        recorders.discard()
+        stages: dict[str, aws_model.Measured] = {}
 
-        started = time.perf_counter()
-        job_id, received = run_bulk(stack, n, esm_sqs)
-        bulk_seconds = time.perf_counter() - started
-        bulk_counts, esm_counts = counter.take(), esm_counter.take()
-        bulk_shared = shared.take()
+        with moto_wall_time(wall, "Publish All"):
+            job_id, received = run_bulk(stack, n, esm_sqs, recorders.meter)
+        stages["Publish All"] = recorders.take(stack, n)
         job = job_status(stack, job_id)
-        counter.take()
+        recorders.discard()
         assert (job["published"], job["state"]) == (n, "completed"), job
 
-        started = time.perf_counter()
-        invocations = send_emails()
-        email_seconds = time.perf_counter() - started
-        email_counts, email_esm_counts = counter.take(), esm_counter.take()
-        emailed = sum(1 for message in ses_backends[ACCOUNT]["us-east-1"].sent_messages)
+        with moto_wall_time(wall, "email stage"):
+            send_emails()
+        stages["email stage"] = recorders.take(stack, n)
+        emailed = len(ses_backends[ACCOUNT]["us-east-1"].sent_messages)
 
-        started = time.perf_counter()
-        naive_n = run_naive(stack, "prop_naive", ses, dynamodb)
-        naive_seconds = time.perf_counter() - started
-        naive_counts = counter.take()
-        naive_shared = shared.take()
+        with moto_wall_time(wall, "naive"), recorders.meter.measure(NAIVE_LOOP):
+            naive_n = run_naive(stack, "prop_naive", ses, dynamodb)
+        stages["naive"] = recorders.take(stack, n)
         assert naive_n == n
 
-    print(f"\nPublish All Drafts, N = {n} (job {job['state']}: {job['published']} published, {emailed} emails sent)")
-    bulk_rpi = show(
-        "bulk publish path (API + fan-out + workers), requests our functions make", bulk_counts, n, bulk_seconds
-    )
-    show("  + SQS polling done by Lambda's event source mapping (not our requests)", esm_counts, n, bulk_seconds)
-    print(f"    messages received: {received}")
-    email_rpi = show(
-        f"email stage: stream -> EmailSenderFunction ({invocations} invocations; claim, SendEmail, record sent)",
-        email_counts,
-        n,
-        email_seconds,
-    )
-    show(
-        "  + stream polling done by Lambda's event source mapping (not our requests)",
-        email_esm_counts,
-        n,
-        email_seconds,
-    )
-    naive_rpi = show("naive baseline (one invoice at a time)", naive_counts, n, naive_seconds)
-
-    end_to_end = bulk_seconds + email_seconds
-    naive_rate = n / naive_seconds
-    print("\nsummary")
-    print(f"  requests per invoice, publish path:            {bulk_rpi:.3f}   (target <= 1.2)")
-    print(f"  requests per invoice, with email and status:   {bulk_rpi + email_rpi:.3f}   (target <= 3.5)")
-    print(f"  requests per invoice, naive baseline:          {naive_rpi:.3f}")
-    print(f"  invoices/s publish path:      {n / bulk_seconds:9.1f}   {n / bulk_seconds / naive_rate:5.2f}x naive")
-    print(
-        f"  invoices/s end to end:        {n / end_to_end:9.1f}   {n / end_to_end / naive_rate:5.2f}x naive",
-        "(target >= 2x)",
-    )
-    print(f"  invoices/s naive baseline:    {naive_rate:9.1f}")
-    print(f"  requests ratio naive / bulk publish path: {naive_rpi / bulk_rpi:.2f}x fewer")
-
-    # moto answers an index Query by scanning the whole table and GetRecords by
-    # serialising every record slowly; DynamoDB reads only the page. The same figures
-    # without the time spent inside those two operations, for both sides:
-    # (GetRecords is the event source mapping's request, so it is in its counts.)
-    def without_scans(seconds: float, *taken: tuple[Counter[str], Counter[str]]) -> float:
-        scans = ("dynamodb.Query", "dynamodb-streams.GetRecords")
-        return seconds - sum(s for counts in taken for op, s in counts[1].items() if op in scans)
-
-    bulk_adj = without_scans(bulk_seconds, bulk_counts, esm_counts)
-    e2e_adj = bulk_adj + without_scans(email_seconds, email_counts, email_esm_counts)
-    naive_adj_rate = n / without_scans(naive_seconds, naive_counts)
-    print("  without time inside moto's Query / GetRecords:")
-    print(f"    publish path {n / bulk_adj:9.1f}/s {n / bulk_adj / naive_adj_rate:5.2f}x naive")
-    print(f"    end to end   {n / e2e_adj:9.1f}/s {n / e2e_adj / naive_adj_rate:5.2f}x naive")
-    print(f"    naive        {naive_adj_rate:9.1f}/s")
-
-    def scans(*taken: tuple[Counter[str], Counter[str]]) -> float:
-        return sum(
-            s
-            for counts in taken
-            for op, s in counts[1].items()
-            if op in ("dynamodb.Query", "dynamodb-streams.GetRecords")
-        )
-
-    ms = 1000 / n
-    ours_scans = scans(bulk_counts, esm_counts, email_counts, email_esm_counts)
-    naive_scans = scans(naive_counts)
-    print("\nwhere the time goes, ms per invoice            bulk + email    naive")
-    print(f"  publish_draft (the same write on both sides)   {bulk_shared * ms:10.2f} {naive_shared * ms:8.2f}")
-    print(f"  moto's Query / GetRecords                      {ours_scans * ms:10.2f} {naive_scans * ms:8.2f}")
-    rest_ours = end_to_end - bulk_shared - ours_scans
-    rest_naive = naive_seconds - naive_shared - naive_scans
-    print(f"  everything else                                {rest_ours * ms:10.2f} {rest_naive * ms:8.2f}")
-    print(f"  total                                          {end_to_end * ms:10.2f} {naive_seconds * ms:8.2f}")
-    print(
-        f"  2x the naive rate needs <= {naive_seconds * ms / 2:.2f} ms per invoice in all; "
-        f"publish_draft alone takes {bulk_shared * ms:.2f} of it"
-    )
+    print(f"\nPublish All Drafts, N = {n:,} (job {job['state']}: {job['published']} published, {emailed} emails sent)")
+    print(f"  messages received: {received}")
+    times = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in wall.items())
+    print(f"  moto wall time, not a measure of AWS: {times}")
+    report_figures(n, stages)
+    report_model(stack, stages, args.ses_rate)
 
 
 if __name__ == "__main__":

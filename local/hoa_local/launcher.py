@@ -10,8 +10,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from hoa_local.target import CliError
 from hoa_local.runtime import READY_PREFIX, LocalRuntime, RuntimeOptions, RuntimeState
+from hoa_local.target import CliError
 
 
 def banner(runtime: LocalRuntime, state: RuntimeState) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks and the model of AWS they feed; run by hand (see README, "Proving it")."""
