@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -35,9 +36,21 @@ def today_in(clock: Clock, time_zone: str) -> date:
     return clock.now().astimezone(ZoneInfo(time_zone)).date()
 
 
+_last = [0]
+_last_lock = threading.Lock()
+
+
 def new_id(prefix: str) -> str:
-    """A ULID with a type prefix: sortable by creation time, unique without coordination."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    """A ULID with a type prefix: sortable by creation time, unique without coordination.
+
+    Monotonic within a process (as the ULID spec allows): an id made in the same
+    millisecond as the previous one is the previous one plus one, so ids made one after
+    the other here also sort in the order they were made."""
+    with _last_lock:
+        value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+        if value >> 80 <= _last[0] >> 80:
+            value = _last[0] + 1
+        _last[0] = value
     chars = []
     for _ in range(26):
         value, index = divmod(value, 32)
