@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-FEATURES = frozenset({"invoices", "publish_all", "email", "payments", "portal", "overdue", "letters"})
+FEATURES = frozenset({"invoices", "publish_all", "email", "payments", "portal", "overdue", "letters", "properties"})
 PACKAGE = "hoa_billing"
 
 # What only the data layer may write: expression syntax, index names, key formats and

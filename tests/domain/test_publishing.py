@@ -24,7 +24,7 @@ def test_a_draft_shows_number_amount_resident_and_a_checked_email_box(world: Wor
     assert (preview.number, preview.amount_due, preview.resident_name) == ("INV-00001", 35000, "Pat Lee")
     assert preview.email_enabled
     assert preview.email_checked_by_default
-    assert detail.actions == [Action.PUBLISH, Action.DELETE]
+    assert detail.actions == [Action.PUBLISH, Action.EDIT, Action.DELETE]
 
 
 def test_without_an_email_the_checkbox_is_disabled_and_unchecked(world: World):

@@ -10,24 +10,36 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from hoa_billing.core import lifecycle
 from hoa_billing.core.changes import (
+    DraftEdit,
     EmailClaim,
     EmailDelivery,
     EmailOutcome,
     EventClaim,
     PaymentChange,
+    PropertyChange,
     Publication,
     RefundChange,
     Resend,
+    ResidentChange,
     Voiding,
 )
 from hoa_billing.core.errors import InvalidCursor, Refused
-from hoa_billing.core.jobs import ChunkTally, FanOutMoved, FanOutProgress, JobExists, JobFailure, PublishJob
+from hoa_billing.core.jobs import (
+    AnotherJobStarted,
+    ChunkTally,
+    FanOutMoved,
+    FanOutProgress,
+    JobExists,
+    JobFailure,
+    PublishJob,
+)
 from hoa_billing.core.models import (
     DraftAmount,
     DraftRef,
@@ -152,6 +164,24 @@ class FakeInvoices:
             )
         )
 
+    def edit_draft(self, property_id: str, invoice_id: str, edit: DraftEdit) -> Invoice:
+        current = self._check(
+            invoice_id,
+            lambda i: (
+                i.status in lifecycle.PUBLISHABLE and i.property_id == property_id and i.version == edit.seen_version
+            ),
+        )
+        return self._save(
+            self._recorded(
+                current,
+                edit.entry,
+                line_items=edit.line_items,
+                amount_due=edit.amount_due,
+                due_date=edit.due_date,
+                memo=edit.memo,
+            )
+        )
+
     def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> None:
         current = self._check(
             invoice_id,
@@ -169,18 +199,22 @@ class FakeInvoices:
         ]
 
     def page(
-        self, property_id: str, status: InvoiceStatus | None, limit: int, cursor: str | None
+        self,
+        property_id: str,
+        status: InvoiceStatus | None,
+        limit: int,
+        cursor: str | None,
+        search: str | None = None,
     ) -> tuple[list[InvoiceListing], str | None]:
-        scope = f"{property_id}|{status or '*'}"
-        order = {s: n for n, s in enumerate(lifecycle.ORDER)}
-        ordered = sorted(self._of_property(property_id, status), key=lambda i: (order[i.status], _desc(i.invoice_id)))
-        keys = [f"{order[i.status]}|{_desc(i.invoice_id)}" for i in ordered]
+        scope = f"{property_id}|{status or '*'}|{search or ''}"
+        found = [i for i in self._of_property(property_id, status) if _found_by(i, search)]
+        ordered = sorted(found, key=lambda i: i.invoice_id, reverse=True)
         after = _after(cursor, scope)
-        start = 0 if after is None else next((n for n, key in enumerate(keys) if key > after), len(keys))
-        page = ordered[start : start + limit]
-        more = start + limit < len(ordered)
+        if after is not None:
+            ordered = [i for i in ordered if i.invoice_id < after]
+        page = ordered[:limit]
         rows = [InvoiceListing.model_validate(i.model_dump()) for i in page]
-        return rows, (_cursor(scope, keys[start + limit - 1]) if more else None)
+        return rows, (_cursor(scope, page[-1].invoice_id) if len(ordered) > limit else None)
 
     def status_totals(self, property_id: str) -> StatusTotals:
         invoices = self._of_property(property_id)
@@ -403,9 +437,15 @@ class FakeInvoices:
         )
 
 
-def _desc(text: str) -> str:
-    """A key that sorts ``text`` in descending order (newest id first)."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+def _found_by(invoice: Invoice, search: str | None) -> bool:
+    """As the real listing searches: an invoice number (``INV-00012``, ``12``), else part of
+    the resident's name, ignoring case."""
+    if not search:
+        return True
+    number = re.match(r"^(?:INV-)?0*(\d{1,9})$", search.strip(), re.IGNORECASE)
+    if number:
+        return invoice.number == f"INV-{int(number.group(1)):05d}"
+    return search.strip().casefold() in invoice.resident_name.casefold()
 
 
 class FakeDirectory:
@@ -416,6 +456,54 @@ class FakeDirectory:
 
     def put_property(self, prop: Property) -> None:
         self.properties[prop.property_id] = prop.model_copy()
+
+    def create_property(self, prop: Property) -> None:
+        if prop.property_id in self.properties:
+            raise Refused(self.properties[prop.property_id])
+        self.put_property(prop)
+
+    def update_property(self, property_id: str, change: PropertyChange) -> Property:
+        current = self.properties.get(property_id)
+        if current is None:
+            raise Refused(None)
+        updates = {
+            f: getattr(change, f)
+            for f in ("name", "time_zone", "sender_name", "reply_to_email")
+            if getattr(change, f) is not None
+        }
+        if change.clear_reply_to:
+            updates["reply_to_email"] = None
+        self.properties[property_id] = current.model_copy(update=updates)
+        return self.properties[property_id].model_copy()
+
+    def get_properties(self, property_ids: list[str]) -> list[Property]:
+        return [self.properties[p].model_copy() for p in property_ids[:100] if p in self.properties]
+
+    def list_properties(self, limit: int, cursor: str | None) -> tuple[list[Property], str | None]:
+        after = _after(cursor, "properties") or ""
+        ordered = sorted((p for p in self.properties.values() if p.property_id > after), key=lambda p: p.property_id)
+        page = ordered[:limit]
+        return [p.model_copy() for p in page], (
+            _cursor("properties", page[-1].property_id) if len(ordered) > limit else None
+        )
+
+    def update_resident(self, property_id: str, resident_id: str, change: ResidentChange) -> Resident:
+        current = self.residents.get((property_id, resident_id))
+        if current is None:
+            raise Refused(None)
+        updates: dict[str, Any] = {"history": [*current.history, change.entry], "version": current.version + 1}
+        if change.name is not None:
+            updates["name"] = change.name
+        if change.unit is not None:
+            updates["unit"] = change.unit
+        if change.email is not None:
+            updates["email"] = change.email
+        elif change.clear_email:
+            updates["email"] = None
+        if change.email_changes:
+            updates["email_bouncing"] = False
+        self.residents[(property_id, resident_id)] = current.model_copy(update=updates)
+        return self.residents[(property_id, resident_id)].model_copy()
 
     def get_property(self, property_id: str) -> Property | None:
         found = self.properties.get(property_id)
@@ -467,11 +555,32 @@ class FakeJobs:
         self.jobs: dict[str, PublishJob] = {}
         self.markers: set[tuple[str, str]] = set()
         self.failures: dict[str, dict[str, str]] = {}
+        self.latest_of: dict[str, str] = {}
 
-    def create(self, job: PublishJob) -> None:
+    def create(self, job: PublishJob, replacing: str | None = None) -> None:
         if job.job_id in self.jobs:
             raise JobExists(job.job_id)
+        if self.latest_of.get(job.property_id) != replacing:
+            raise AnotherJobStarted(self.latest_of.get(job.property_id))
         self.jobs[job.job_id] = job.model_copy(deep=True)
+        self.latest_of[job.property_id] = job.job_id
+
+    def latest(self, property_id: str) -> PublishJob | None:
+        job_id = self.latest_of.get(property_id)
+        return self.get(job_id) if job_id else None
+
+    def for_property(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[PublishJob], str | None]:
+        scope = f"jobs|{property_id}"
+        after = _after(cursor, scope)
+        keyed = sorted(
+            ((f"{j.started_at.isoformat()}#{j.job_id}", j) for j in self.jobs.values() if j.property_id == property_id),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
+        if after is not None:
+            keyed = [(k, j) for k, j in keyed if k < after]
+        page = keyed[:limit]
+        return [j.model_copy(deep=True) for _, j in page], (_cursor(scope, page[-1][0]) if len(keyed) > limit else None)
 
     def get(self, job_id: str) -> PublishJob | None:
         found = self.jobs.get(job_id)

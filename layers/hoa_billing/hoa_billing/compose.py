@@ -31,6 +31,7 @@ from hoa_billing.invoices import Invoices
 from hoa_billing.overdue import OverdueSweep
 from hoa_billing.payments import PaymentLedger, ResidentCheckout, StripeWebhook
 from hoa_billing.portal import ResidentPortal
+from hoa_billing.properties import Properties
 from hoa_billing.publish_all import PublishAll
 
 # -- repositories ------------------------------------------------------------------------
@@ -62,6 +63,11 @@ def email_outbox() -> DynamoEmailOutbox:
 @cache
 def invoices() -> Invoices:
     return Invoices.build(invoice_store(), invoice_listings(), directory())
+
+
+@cache
+def properties() -> Properties:
+    return Properties(directory())
 
 
 @cache
@@ -146,6 +152,7 @@ def reset() -> None:
         invoice_listings,
         email_outbox,
         invoices,
+        properties,
         publish_all,
         invoice_emailer,
         email_resends,

@@ -8,10 +8,18 @@ raises ``errors.Refused`` carrying the invoice as it stood.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from hoa_billing.core.models import EmailStatus, HistoryEntry, Invoice, PaymentRecord, PaymentState, Recipient
+from hoa_billing.core.models import (
+    EmailStatus,
+    HistoryEntry,
+    Invoice,
+    LineItem,
+    PaymentRecord,
+    PaymentState,
+    Recipient,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,46 @@ class Publication:
     @property
     def email_requested(self) -> bool:
         return self.email_status is EmailStatus.QUEUED
+
+
+@dataclass(frozen=True)
+class DraftEdit:
+    """New contents of a Draft, written only if it is still a Draft of that property at
+    ``seen_version`` (the version the manager edited)."""
+
+    seen_version: int
+    line_items: list[LineItem]
+    amount_due: int
+    due_date: date
+    memo: str | None
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class ResidentChange:
+    """New values for a resident's profile (None: unchanged; ``email`` may be cleared with
+    ``clear_email``). A changed address clears the bouncing mark."""
+
+    entry: HistoryEntry
+    name: str | None = None
+    unit: str | None = None
+    email: str | None = None
+    clear_email: bool = False
+
+    @property
+    def email_changes(self) -> bool:
+        return self.email is not None or self.clear_email
+
+
+@dataclass(frozen=True)
+class PropertyChange:
+    """New settings for a property (None: unchanged; ``clear_reply_to`` removes it)."""
+
+    name: str | None = None
+    time_zone: str | None = None
+    sender_name: str | None = None
+    reply_to_email: str | None = None
+    clear_reply_to: bool = False
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,20 @@ class InvoiceNotDraft(Conflict):
     code = "invoice_not_draft"
 
 
+class VersionConflict(Conflict):
+    """Someone changed the record since the caller read it: read it again."""
+
+    code = "version_conflict"
+
+
+class PublishAllRunning(Conflict):
+    code = "publish_all_running"
+
+
+class PropertyExists(Conflict):
+    code = "property_exists"
+
+
 class InvoiceNotVoidable(Conflict):
     code = "invoice_not_voidable"
 

@@ -75,5 +75,13 @@ class JobExists(Exception):
     """A job with this id was already created (a repeated request or schedule delivery)."""
 
 
+class AnotherJobStarted(Exception):
+    """Another Publish All of the property started first; ``job_id`` names it."""
+
+    def __init__(self, job_id: str | None) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
 class FanOutMoved(Exception):
     """Another fan-out runner recorded progress first; this one stops."""

@@ -13,9 +13,10 @@ statement of the rules.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
-from hoa_billing.core.models import Invoice, InvoiceStatus
+from hoa_billing.core.models import EmailState, EmailStatus, Invoice, InvoiceStatus, Resident
 
 PUBLISHABLE = frozenset({InvoiceStatus.DRAFT})
 VOIDABLE = frozenset({InvoiceStatus.OPEN, InvoiceStatus.OVERDUE})
@@ -32,10 +33,24 @@ ORDER = (InvoiceStatus.DRAFT, InvoiceStatus.OPEN, InvoiceStatus.OVERDUE, Invoice
 
 class Action(StrEnum):
     PUBLISH = "publish"
+    EDIT = "edit"
     DELETE = "delete"
     VOID = "void"
     RESEND_EMAIL = "resend_email"
     PAY = "pay"
+
+
+# The order of the invoice page's actions menu.
+MANAGER_MENU = (Action.PUBLISH, Action.EDIT, Action.DELETE, Action.VOID, Action.RESEND_EMAIL)
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Why an action the menu shows is greyed out: a stable code and a sentence."""
+
+    action: Action
+    reason: str
+    message: str
 
 
 def has_payments(invoice: Invoice) -> bool:
@@ -43,16 +58,63 @@ def has_payments(invoice: Invoice) -> bool:
     return invoice.amount_paid > 0 or invoice.amount_processing > 0
 
 
-def manager_actions(invoice: Invoice) -> list[Action]:
+def manager_actions(invoice: Invoice, resident: Resident | None = None) -> list[Action]:
+    """What would succeed now, in menu order (``resident``: the invoice's resident as they
+    are now, for whether an email can be sent; None when not looked up)."""
+    refused = {item.action for item in unavailable_actions(invoice, resident)}
+    return [action for action in MANAGER_MENU if action not in refused]
+
+
+def unavailable_actions(invoice: Invoice, resident: Resident | None = None) -> list[Unavailable]:
+    """Each menu action that would be refused now, with the reason a manager can act on."""
     status = invoice.status
-    if status in PUBLISHABLE:
-        return [Action.PUBLISH, Action.DELETE]
-    actions: list[Action] = []
-    if status in VOIDABLE and not has_payments(invoice):
-        actions.append(Action.VOID)
-    if status in EMAILABLE:
-        actions.append(Action.RESEND_EMAIL)
-    return actions
+    out: list[Unavailable] = []
+    if status not in PUBLISHABLE:
+        message = f"Only Draft invoices can be published, edited or deleted; invoice {invoice.number} is {status}."
+        out += [
+            Unavailable(action, "invoice_not_draft", message) for action in (Action.PUBLISH, Action.EDIT, Action.DELETE)
+        ]
+    if status not in VOIDABLE:
+        hint = " Delete the draft instead." if status in PUBLISHABLE else ""
+        out.append(
+            Unavailable(Action.VOID, "invoice_not_voidable", f"Only Open or Overdue invoices can be voided.{hint}")
+        )
+    elif has_payments(invoice):
+        out.append(
+            Unavailable(
+                Action.VOID,
+                "invoice_has_payments",
+                "A payment was made or is still processing. Contact the resident directly to resolve it.",
+            )
+        )
+    email = _resend_refusal(invoice, resident)
+    if email is not None:
+        out.append(email)
+    return out
+
+
+def _resend_refusal(invoice: Invoice, resident: Resident | None) -> Unavailable | None:
+    if invoice.status not in EMAILABLE:
+        return Unavailable(
+            Action.RESEND_EMAIL, "invoice_not_emailable", "Only Open or Overdue invoices can be emailed."
+        )
+    if invoice.email_status in (EmailStatus.QUEUED, EmailStatus.SENDING):
+        return Unavailable(
+            Action.RESEND_EMAIL, "email_in_progress", "The email is already on its way; it is retried until it is sent."
+        )
+    if resident is None or resident.email_state is EmailState.MISSING:
+        return Unavailable(
+            Action.RESEND_EMAIL,
+            "resident_has_no_email",
+            "The resident has no email address on file. Add one on their profile, or notify them another way.",
+        )
+    if resident.email_state is EmailState.BOUNCING:
+        return Unavailable(
+            Action.RESEND_EMAIL,
+            "address_bouncing",
+            "Emails to the resident's address bounce. Correct it on their profile, or notify them another way.",
+        )
+    return None
 
 
 def payable_amount(invoice: Invoice) -> int:

@@ -86,6 +86,22 @@ class Property(Model):
     name: str
     time_zone: str = "America/New_York"
     currency: str = "USD"
+    # Who the emails are from, as residents see it: the display name (default: the
+    # property's name) and where replies go (the management office).
+    sender_name: str | None = None
+    reply_to_email: str | None = None
+
+    @property
+    def sender_display_name(self) -> str:
+        return self.sender_name or self.name
+
+
+class EmailState(StrEnum):
+    """Whether a resident can be emailed now: an address on file that is not bouncing."""
+
+    OK = "ok"
+    MISSING = "missing"
+    BOUNCING = "bouncing"
 
 
 class Resident(Model):
@@ -96,10 +112,18 @@ class Resident(Model):
     email: str | None = None
     email_bouncing: bool = False
     created_at: datetime
+    history: list[HistoryEntry] = Field(default_factory=list)
+    version: int = 1
 
     @property
     def can_receive_email(self) -> bool:
         return bool(self.email) and not self.email_bouncing
+
+    @property
+    def email_state(self) -> EmailState:
+        if not self.email:
+            return EmailState.MISSING
+        return EmailState.BOUNCING if self.email_bouncing else EmailState.OK
 
     def recipient(self) -> Recipient | None:
         """Where an email to this resident goes now; None without a usable address."""

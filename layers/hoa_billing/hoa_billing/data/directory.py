@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hoa_billing.core.changes import PropertyChange, ResidentChange
 from hoa_billing.core.errors import Refused
 from hoa_billing.core.models import Property, Resident
 from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_item
@@ -18,19 +19,78 @@ from hoa_billing.data.writes import Put, Update
 
 PROFILE = "PROPERTY"
 RESIDENT_PREFIX = "RESIDENT#"
+# Only property profiles carry ``kind``: the sparse ``ByKind`` index lists every property.
+KIND_INDEX = "ByKind"
+PROPERTY_KIND = "property"
 
 
 def _resident_key(property_id: str, resident_id: str) -> dict[str, str]:
     return {"pk": property_id, "sk": RESIDENT_PREFIX + resident_id}
 
 
+def _profile(prop: Property) -> dict[str, Any]:
+    return {"pk": prop.property_id, "sk": PROFILE, "kind": PROPERTY_KIND, **prop.model_dump(mode="json")}
+
+
 class DynamoDirectory(TableRepository):
     def put_property(self, prop: Property) -> None:
-        self._put(Put({"pk": prop.property_id, "sk": PROFILE, **prop.model_dump(mode="json")}))
+        self._put(Put(_profile(prop)))
+
+    def create_property(self, prop: Property) -> None:
+        """A new property; ``Refused`` when one with this id exists."""
+        self._put(Put(_profile(prop)).require_absent("pk"))
 
     def get_property(self, property_id: str) -> Property | None:
         values = self._get({"pk": property_id, "sk": PROFILE}, consistent=False)
         return Property.model_validate(values) if values else None
+
+    def update_property(self, property_id: str, change: PropertyChange) -> Property:
+        """The property's new settings; ``Refused`` when there is no such property."""
+        fields = {f: getattr(change, f) for f in ("name", "time_zone", "sender_name", "reply_to_email")}
+        fields = {f: value for f, value in fields.items() if value is not None}
+        if not fields and not change.clear_reply_to:
+            current = self.get_property(property_id)
+            if current is None:
+                raise Refused(None)
+            return current
+        update = Update().set_many(fields).require_present("pk")
+        if change.clear_reply_to:
+            update.remove("reply_to_email")
+        values = self._update({"pk": property_id, "sk": PROFILE}, update, "ALL_NEW")
+        return Property.model_validate(values)
+
+    def get_properties(self, property_ids: list[str]) -> list[Property]:
+        """The profiles of these properties that exist, in the order given (at most 100)."""
+        if not property_ids:
+            return []
+        keys = [to_item({"pk": pid, "sk": PROFILE}) for pid in property_ids[:100]]
+        request: dict[str, Any] = {self.table_name: {"Keys": keys}}
+        found: dict[str, Property] = {}
+        while request:
+            response = self.client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                prop = Property.model_validate(from_item(item))
+                found[prop.property_id] = prop
+            request = response.get("UnprocessedKeys") or {}
+        return [found[pid] for pid in property_ids if pid in found]
+
+    def list_properties(self, limit: int, cursor: str | None) -> tuple[list[Property], str | None]:
+        """Every property, by id (the platform administrator's view)."""
+        scope = "properties"
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": KIND_INDEX,
+            "KeyConditionExpression": "#kind = :kind",
+            "ExpressionAttributeNames": {"#kind": "kind"},
+            "ExpressionAttributeValues": {":kind": {"S": PROPERTY_KIND}},
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = to_item(decode_cursor(cursor, scope=scope)["key"])
+        response = self.client.query(**request)
+        last = response.get("LastEvaluatedKey")
+        props = [Property.model_validate(from_item(item)) for item in response["Items"]]
+        return props, (encode_cursor({"scope": scope, "key": from_item(last)}) if last else None)
 
     def next_invoice_number(self, property_id: str) -> tuple[int, Property] | None:
         """Atomically take the property's next invoice sequence number (None: no such property).
@@ -74,6 +134,24 @@ class DynamoDirectory(TableRepository):
             ExpressionAttributeValues={":p": {"S": property_id}, ":prefix": {"S": RESIDENT_PREFIX}},
         ):
             yield Resident.model_validate(values)
+
+    def update_resident(self, property_id: str, resident_id: str, change: ResidentChange) -> Resident:
+        """The resident's new profile; a changed address clears the bouncing mark.
+        ``Refused`` when there is no such resident."""
+        update = Update().require_present("pk")
+        if change.name is not None:
+            update.set("name", change.name)
+        if change.unit is not None:
+            update.set("unit", change.unit)
+        if change.email is not None:
+            update.set("email", change.email)
+        elif change.clear_email:
+            update.remove("email")
+        if change.email_changes:
+            update.set("email_bouncing", False)
+        update.append("history", [change.entry.model_dump(mode="json", exclude_none=True)]).add("version", 1)
+        values = self._update(_resident_key(property_id, resident_id), update, "ALL_NEW")
+        return Resident.model_validate(values)
 
     def mark_address_bouncing(self, property_id: str, resident_id: str, address: str) -> bool:
         """Flag the resident's address as bouncing, only if it is still the address that bounced."""

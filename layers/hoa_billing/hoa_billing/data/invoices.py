@@ -24,7 +24,7 @@ import hashlib
 from typing import Any
 
 from hoa_billing.core import lifecycle
-from hoa_billing.core.changes import Publication, Voiding
+from hoa_billing.core.changes import DraftEdit, Publication, Voiding
 from hoa_billing.core.clock import iso
 from hoa_billing.core.models import DraftRef, HistoryEntry, Invoice, InvoiceStatus
 from hoa_billing.data.table import TableRepository
@@ -169,6 +169,20 @@ class DynamoInvoices(InvoiceTable):
             self._change(draft.invoice_id, update, "NONE")
             return None
         return self._apply(draft.invoice_id, update)
+
+    def edit_draft(self, property_id: str, invoice_id: str, edit: DraftEdit) -> Invoice:
+        """A Draft's new contents, only if it is still a Draft of the property at the version
+        the manager edited. The listing index carries the amount and due date along."""
+        update = (
+            Update()
+            .set("line_items", [item.model_dump() for item in edit.line_items])
+            .set("amount_due", edit.amount_due)
+            .set("due_date", edit.due_date.isoformat())
+            .set("memo", edit.memo)
+            .require_in("status", {s.value for s in lifecycle.PUBLISHABLE})
+            .require("{property_id} = :p AND {version} = :seen", p=property_id, seen=edit.seen_version)
+        )
+        return self._apply(invoice_id, recorded(update, edit.entry))
 
     def void(self, property_id: str, invoice_id: str, voiding: Voiding) -> Invoice:
         update = leave_open(

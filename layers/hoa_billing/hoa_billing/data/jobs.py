@@ -11,6 +11,13 @@ Items under ``pk = job_id``:
 * ``sk = "FAIL#{invoice_id}"``: why an invoice could not be published. Sorted before
   ``JOB``, so one Query (``sk <= "JOB"``, descending) returns the head then the failures.
 
+Items under ``pk = "PROPERTY#{property_id}"``:
+
+* ``sk = "JOB#{started_at}#{job_id}"``: the property's jobs, newest first by Query.
+* ``sk = "RUNNING"``: the property's latest job. A new job replaces it only if it is the
+  job the starter saw finished (or there is none), in the same transaction that creates
+  the job: at most one Publish All runs per property, even when two start at once.
+
 The head stays small however large the job, so each counter update costs a few write
 units (the alternative, a set of processed message ids on the head, grows with the job
 and makes every later update dearer).
@@ -23,8 +30,16 @@ from typing import Any
 
 from hoa_billing.core.clock import iso
 from hoa_billing.core.errors import Refused
-from hoa_billing.core.jobs import ChunkTally, FanOutMoved, FanOutProgress, JobExists, JobFailure, PublishJob
-from hoa_billing.data.items import from_item, to_attr
+from hoa_billing.core.jobs import (
+    AnotherJobStarted,
+    ChunkTally,
+    FanOutMoved,
+    FanOutProgress,
+    JobExists,
+    JobFailure,
+    PublishJob,
+)
+from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_attr, to_item
 from hoa_billing.data.table import TableRepository
 from hoa_billing.data.writes import Put, Update
 
@@ -32,6 +47,9 @@ HEAD = "JOB"
 MESSAGE_PREFIX = "MSG#"
 FAILURE_PREFIX = "FAIL#"
 MARKER_DAYS = 30
+PROPERTY_PREFIX = "PROPERTY#"
+LISTED_PREFIX = "JOB#"
+LATEST = "RUNNING"
 
 
 def _head_item(job: PublishJob) -> dict[str, Any]:
@@ -70,11 +88,70 @@ def _job_of(head: dict[str, Any], failures: list[dict[str, Any]] | None = None) 
 
 
 class DynamoPublishJobs(TableRepository):
-    def create(self, job: PublishJob) -> None:
+    def create(self, job: PublishJob, replacing: str | None = None) -> None:
+        """The job, listed under its property and made the property's latest, in one
+        transaction. ``replacing``: the latest job the caller saw finished (None: none).
+        Raises ``JobExists`` (this id was created before) or ``AnotherJobStarted``."""
+        owner = PROPERTY_PREFIX + job.property_id
+        head = Put(_head_item(job)).require_absent("pk")
+        listed = Put({"pk": owner, "sk": f"{LISTED_PREFIX}{iso(job.started_at)}#{job.job_id}", "job_id": job.job_id})
+        latest = Put({"pk": owner, "sk": LATEST, "job_id": job.job_id})
+        if replacing is None:
+            latest.require_absent("pk")
+        else:
+            latest.require("{job_id} = :seen", seen=replacing)
         try:
-            self._put(Put(_head_item(job)).require_absent("pk"))
-        except Refused as exists:
-            raise JobExists(job.job_id) from exists
+            self._transact([{"Put": _transact(put.request(self.table_name))} for put in (head, listed, latest)])
+        except Refused as refused:
+            if refused.current == 0:
+                raise JobExists(job.job_id) from refused
+            current = self._get({"pk": owner, "sk": LATEST})
+            raise AnotherJobStarted(current["job_id"] if current else None) from refused
+
+    def latest(self, property_id: str) -> PublishJob | None:
+        """The property's most recently started job (running or finished), or None."""
+        marker = self._get({"pk": PROPERTY_PREFIX + property_id, "sk": LATEST})
+        return self.get(marker["job_id"]) if marker else None
+
+    def for_property(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[PublishJob], str | None]:
+        """The property's jobs, newest first."""
+        scope = f"jobs|{property_id}"
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :owner AND begins_with(sk, :listed)",
+            "ExpressionAttributeValues": {
+                ":owner": to_attr(PROPERTY_PREFIX + property_id),
+                ":listed": to_attr(LISTED_PREFIX),
+            },
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = to_item(decode_cursor(cursor, scope=scope)["key"])
+        response = self.client.query(**request)
+        job_ids = [from_item(item)["job_id"] for item in response["Items"]]
+        heads = self._heads(job_ids)
+        last = response.get("LastEvaluatedKey")
+        jobs = [heads[job_id] for job_id in job_ids if job_id in heads]
+        return jobs, (encode_cursor({"scope": scope, "key": from_item(last)}) if last else None)
+
+    def _heads(self, job_ids: list[str]) -> dict[str, PublishJob]:
+        if not job_ids:
+            return {}
+        request: dict[str, Any] = {
+            self.table_name: {
+                "Keys": [to_item({"pk": job_id, "sk": HEAD}) for job_id in job_ids],
+                "ConsistentRead": True,
+            }
+        }
+        found: dict[str, PublishJob] = {}
+        while request:
+            response = self.client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                job = _job_of(from_item(item))
+                found[job.job_id] = job
+            request = response.get("UnprocessedKeys") or {}
+        return found
 
     def get(self, job_id: str) -> PublishJob | None:
         head = self._get({"pk": job_id, "sk": HEAD})

@@ -7,6 +7,7 @@ listing it belongs to, refused (400) anywhere else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -52,60 +53,112 @@ _LISTING_FIELDS = (
 )
 
 
+# Rows read per stream per round while searching (the search filters what it reads).
+SEARCH_READ = 200
+_NUMBER = re.compile(r"^(?:INV-)?0*(\d{1,9})$", re.IGNORECASE)
+
+
+def _matcher(search: str | None) -> Any:
+    """What a search finds: an invoice number (``INV-00012``, ``12``), else part of the
+    resident's name, ignoring case. None: everything."""
+    if not search:
+        return None
+    number = _NUMBER.match(search.strip())
+    if number:
+        wanted = f"INV-{int(number.group(1)):05d}"
+        return lambda row: row.get("number") == wanted
+    needle = search.strip().casefold()
+    return lambda row: needle in str(row.get("resident_name", "")).casefold()
+
+
+def _index_key(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in ("invoice_id", "gsi_status_pk", "gsi_status_sk")}
+
+
 def _listing(row: dict[str, Any]) -> InvoiceListing:
     return InvoiceListing.model_validate({key: row[key] for key in _LISTING_FIELDS if key in row})
 
 
 class DynamoInvoiceListings(InvoiceTable):
-    # -- a property's invoices by status -------------------------------------------
+    # -- a property's invoices -----------------------------------------------------
 
     def page(
-        self, property_id: str, status: InvoiceStatus | None, limit: int, cursor: str | None
+        self,
+        property_id: str,
+        status: InvoiceStatus | None,
+        limit: int,
+        cursor: str | None,
+        search: str | None = None,
     ) -> tuple[list[InvoiceListing], str | None]:
-        """One page, newest first within a status; statuses in lifecycle order when unfiltered."""
+        """One page of a property's invoices, newest first (across statuses when not
+        filtered by one), optionally only those ``search`` finds (an invoice number such as
+        ``INV-00012`` or ``12``, or part of the resident's name).
+
+        The index keeps each status apart (``{status}#{invoice_id}`` in each shard), so a
+        page merges one stream per status and shard by invoice id, which sorts by creation
+        time. The cursor remembers where each stream stands."""
         statuses = [status] if status else list(lifecycle.ORDER)
-        scope = f"{property_id}|{status or '*'}"
-        state: dict[str, Any] = decode_cursor(cursor, scope=scope) if cursor else {"scope": scope, "group": 0}
-        group: int = state.get("group", 0)
-        positions: dict[str, Any] = state.get("shards", {})
+        scope = f"{property_id}|{status or '*'}|{search or ''}"
+        positions: dict[str, Any] = decode_cursor(cursor, scope=scope)["streams"] if cursor else {}
+        matches = _matcher(search)
         rows: list[dict[str, Any]] = []
-        while group < len(statuses) and len(rows) < limit:
-            page, positions = self._merge_shards(property_id, statuses[group], limit - len(rows), positions)
-            rows.extend(page)
-            if self._all_done(positions):
-                group, positions = group + 1, {}
+        streams = [f"{s}|{shard}" for s in statuses for shard in range(STATUS_SHARDS)]
+        while len(rows) < limit and any(positions.get(stream) != DONE for stream in streams):
+            taken, positions = self._merge(property_id, streams, limit - len(rows), positions, matches)
+            rows.extend(taken)
         listings = [_listing(row) for row in rows]
-        if group >= len(statuses):
+        if all(positions.get(stream) == DONE for stream in streams):
             return listings, None
-        return listings, encode_cursor({"scope": scope, "group": group, "shards": positions})
+        return listings, encode_cursor({"scope": scope, "streams": positions})
 
-    def _merge_shards(
-        self, property_id: str, status: InvoiceStatus, want: int, positions: dict[str, Any]
+    def _merge(
+        self,
+        property_id: str,
+        streams: list[str],
+        want: int,
+        positions: dict[str, Any],
+        matches: Any,
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        live = [shard for shard in range(STATUS_SHARDS) if positions.get(str(shard)) != DONE]
+        """The next ``want`` rows across the streams, newest first, and where each stream
+        stands after them."""
+        live = [stream for stream in streams if positions.get(stream) != DONE]
+        read_size = want if matches is None else max(want, SEARCH_READ)
 
-        def query(shard: int) -> tuple[list[dict[str, Any]], bool]:
-            request = self._status_query(property_id, shard, status, ScanIndexForward=False, Limit=want)
-            start = positions.get(str(shard))
+        def query(stream: str) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+            status, shard = stream.split("|")
+            request = self._status_query(
+                property_id, int(shard), InvoiceStatus(status), ScanIndexForward=False, Limit=read_size
+            )
+            start = positions.get(stream)
             if start:
                 request["ExclusiveStartKey"] = to_item(start)
             response = self.client.query(**request)
-            return [from_item(item) for item in response["Items"]], "LastEvaluatedKey" in response
+            last = response.get("LastEvaluatedKey")
+            return [from_item(item) for item in response["Items"]], (from_item(last) if last else None)
 
         results = dict(zip(live, _pool.map(query, live), strict=True))
         candidates = sorted(
-            ((row["gsi_status_sk"], shard, row) for shard, (found, _) in results.items() for row in found),
+            (
+                (row["invoice_id"], stream, row)
+                for stream, (found, _) in results.items()
+                for row in found
+                if matches is None or matches(row)
+            ),
             key=lambda entry: entry[0],
             reverse=True,
         )[:want]
         new_positions = dict(positions)
-        for shard, (found, more) in results.items():
-            taken = [row for _, s, row in candidates if s == shard]
-            if len(taken) == len(found) and not more:
-                new_positions[str(shard)] = DONE
-            elif taken:
-                last = taken[-1]
-                new_positions[str(shard)] = {key: last[key] for key in ("invoice_id", "gsi_status_pk", "gsi_status_sk")}
+        for stream, (found, last) in results.items():
+            taken = [row for _, s, row in candidates if s == stream]
+            matching = [row for row in found if matches is None or matches(row)]
+            if len(taken) < len(matching):
+                # Some of what this stream found waits for a later page: resume after what was taken.
+                if taken:
+                    new_positions[stream] = _index_key(taken[-1])
+            elif last is None:
+                new_positions[stream] = DONE
+            else:
+                new_positions[stream] = last if matches is not None or not found else _index_key(found[-1])
         return [row for _, _, row in candidates], new_positions
 
     def _status_query(self, property_id: str, shard: int, status: InvoiceStatus | None, **more: Any) -> dict[str, Any]:

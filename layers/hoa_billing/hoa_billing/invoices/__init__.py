@@ -10,16 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hoa_billing.core.clock import Clock, SystemClock
-from hoa_billing.invoices.drafts import Drafts, NewInvoice
+from hoa_billing.invoices.drafts import DraftChanges, Drafts, NewInvoice
 from hoa_billing.invoices.lookup import require_property
 from hoa_billing.invoices.ports import Directory, InvoiceListings, InvoiceStore
 from hoa_billing.invoices.publish import Publisher, email_status_for, publish_id_for
 from hoa_billing.invoices.reads import InvoiceDetail, InvoiceReads, PropertySummary, PublishPreview
-from hoa_billing.invoices.residents import NewResident, Residents
+from hoa_billing.invoices.residents import NewResident, ResidentEdit, Residents
 from hoa_billing.invoices.void import Voider
 
 __all__ = [
     "Directory",
+    "DraftChanges",
     "Drafts",
     "InvoiceDetail",
     "InvoiceListings",
@@ -31,6 +32,7 @@ __all__ = [
     "PropertySummary",
     "PublishPreview",
     "Publisher",
+    "ResidentEdit",
     "Residents",
     "Voider",
     "email_status_for",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from hoa_billing.core.changes import Publication, Voiding
+from hoa_billing.core.changes import DraftEdit, Publication, ResidentChange, Voiding
 from hoa_billing.core.models import (
     DraftRef,
     Invoice,
@@ -31,12 +31,19 @@ class InvoiceStore(Protocol):
 
     def void(self, property_id: str, invoice_id: str, voiding: Voiding) -> Invoice: ...
 
+    def edit_draft(self, property_id: str, invoice_id: str, edit: DraftEdit) -> Invoice: ...
+
 
 class InvoiceListings(Protocol):
     """A property's invoices, many at a time."""
 
     def page(
-        self, property_id: str, status: InvoiceStatus | None, limit: int, cursor: str | None
+        self,
+        property_id: str,
+        status: InvoiceStatus | None,
+        limit: int,
+        cursor: str | None,
+        search: str | None = None,
     ) -> tuple[list[InvoiceListing], str | None]: ...
 
     def status_totals(self, property_id: str) -> StatusTotals: ...
@@ -54,3 +61,5 @@ class Directory(Protocol):
     def get_resident(self, property_id: str, resident_id: str) -> Resident | None: ...
 
     def list_residents(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[Resident], str | None]: ...
+
+    def update_resident(self, property_id: str, resident_id: str, change: ResidentChange) -> Resident: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hoa_billing.core import errors
 from hoa_billing.core.clock import derived_id
-from hoa_billing.core.jobs import PublishJob
+from hoa_billing.core.jobs import JobState, PublishJob
 from hoa_billing.core.models import Actor
 from hoa_billing.publish_all.ports import JobStore
 
@@ -26,3 +26,11 @@ class JobReads:
         if job is None or job.property_id != property_id:
             raise errors.PublishJobNotFound(f"Publish job {job_id} was not found.", job_id=job_id)
         return job
+
+    def list(
+        self, property_id: str, state: JobState | None, limit: int, cursor: str | None
+    ) -> tuple[list[PublishJob], str | None]:
+        """The property's jobs, newest first; ``state`` keeps only those in it (a page may
+        then hold fewer than ``limit``: follow the cursor)."""
+        jobs, next_cursor = self.jobs.for_property(property_id, limit, cursor)
+        return [job for job in jobs if state is None or job.state is state], next_cursor

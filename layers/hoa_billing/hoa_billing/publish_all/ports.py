@@ -30,7 +30,11 @@ class ResidentBook(Protocol):
 
 
 class JobStore(Protocol):
-    def create(self, job: PublishJob) -> None: ...  # raises JobExists
+    def create(self, job: PublishJob, replacing: str | None = None) -> None: ...  # JobExists, AnotherJobStarted
+
+    def latest(self, property_id: str) -> PublishJob | None: ...
+
+    def for_property(self, property_id: str, limit: int, cursor: str | None) -> tuple[list[PublishJob], str | None]: ...
 
     def get(self, job_id: str) -> PublishJob | None: ...
 

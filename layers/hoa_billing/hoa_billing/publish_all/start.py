@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hoa_billing.core import errors
 from hoa_billing.core.clock import Clock, SystemClock, new_id
-from hoa_billing.core.jobs import JobExists, PublishJob
+from hoa_billing.core.jobs import AnotherJobStarted, JobExists, JobState, PublishJob
 from hoa_billing.core.models import Actor, ActorKind, InvoiceStatus
 from hoa_billing.invoices import require_property
 from hoa_billing.publish_all.messages import FanOutRequest
@@ -84,6 +84,9 @@ class Starts:
             existing = self._resumable(job_id, property_id)
             if existing is not None:
                 return existing
+        latest = self.jobs.latest(property_id)
+        if latest is not None and latest.state is JobState.RUNNING:
+            raise _running(latest.job_id)
         count = self.listings.count(property_id, InvoiceStatus.DRAFT)
         if count == 0:
             raise errors.NoDraftsToPublish(
@@ -106,7 +109,9 @@ class Starts:
             updated_at=now,
         )
         try:
-            self.jobs.create(job)
+            self.jobs.create(job, replacing=latest.job_id if latest else None)
+        except AnotherJobStarted as other:
+            raise _running(other.job_id) from None
         except JobExists:
             # The SDK repeated a create whose answer was lost, or another attempt won.
             existing = self._resumable(job.job_id, property_id) if resume else None
@@ -149,6 +154,14 @@ class Starts:
                 runs.append(ScheduledRun(property_id, "started", job.job_id, job.total))
             except errors.NoDraftsToPublish:
                 runs.append(ScheduledRun(property_id, "no_drafts"))
+            except errors.PublishAllRunning as running:
+                runs.append(ScheduledRun(property_id, "already_running", running.details.get("job_id")))
             except errors.PropertyNotFound:
                 runs.append(ScheduledRun(property_id, "property_not_found"))
         return runs
+
+
+def _running(job_id: str | None) -> errors.PublishAllRunning:
+    return errors.PublishAllRunning(
+        "A Publish All of this property is still running. Follow it, or wait for it to finish.", job_id=job_id
+    )
