@@ -9,15 +9,26 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from hoa_billing import compose
 from hoa_billing.api.auth import Caller
-from hoa_billing.api.http import ApiFunction
+from hoa_billing.api.http import ApiFunction, refusals
 from hoa_billing.api.schemas import InvoiceOut, VoidIn
+from hoa_billing.core import errors
 from hoa_billing.invoices import Invoices
 
 api = ApiFunction[Invoices](compose.invoices, Caller.MANAGER)
 app = api.app
 
 
-@app.post("/properties/<property_id>/invoices/<invoice_id>/void")
+@app.post(
+    "/properties/<property_id>/invoices/<invoice_id>/void",
+    summary="Void an invoice",
+    description="For an invoice published by mistake: Open or Overdue -> Void, with a reason, only while no "
+    "payment has succeeded or is processing (409 `invoice_has_payments` otherwise).",
+    tags=["Invoices"],
+    operation_id="voidInvoice",
+    openapi_extensions=refusals(
+        errors.InvoiceNotFound, errors.InvoiceNotVoidable, errors.InvoiceHasPayments, idempotent=True
+    ),
+)
 def void(property_id: str, invoice_id: str, body: Annotated[VoidIn, Body()]) -> Response[InvoiceOut]:
     manager = api.manager()
     return api.idempotent(

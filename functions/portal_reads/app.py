@@ -9,15 +9,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from hoa_billing import compose
 from hoa_billing.api.auth import Caller
-from hoa_billing.api.http import ApiFunction, json_response
+from hoa_billing.api.http import ApiFunction, json_response, refusals
 from hoa_billing.api.portal_schemas import PortalInvoiceListOut, PortalInvoiceOut, PortalInvoiceRow
+from hoa_billing.core import errors
 from hoa_billing.portal import ResidentPortal
 
 api = ApiFunction[ResidentPortal](compose.resident_portal, Caller.RESIDENT)
 app = api.app
 
 
-@app.get("/portal/invoices")
+@app.get(
+    "/portal/invoices",
+    summary="My invoices",
+    description="The signed-in resident's published invoices, newest first. Never a Draft.",
+    tags=["Portal"],
+    operation_id="listMyInvoices",
+)
 def list_invoices(
     limit: Annotated[int, Query(ge=1, le=100)] = 25, cursor: Annotated[str | None, Query()] = None
 ) -> Response[PortalInvoiceListOut]:
@@ -27,7 +34,15 @@ def list_invoices(
     )
 
 
-@app.get("/portal/invoices/<invoice_id>")
+@app.get(
+    "/portal/invoices/<invoice_id>",
+    summary="One of my invoices",
+    description="The bill: line items, amount paid, balance due, due date and payments. Another resident's "
+    "invoice is 404, exactly like one that does not exist.",
+    tags=["Portal"],
+    operation_id="getMyInvoice",
+    openapi_extensions=refusals(errors.InvoiceNotFound),
+)
 def invoice_detail(invoice_id: str) -> Response[PortalInvoiceOut]:
     return json_response(200, PortalInvoiceOut.of(api.deps().get_invoice(api.resident().resident_id, invoice_id)))
 

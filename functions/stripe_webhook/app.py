@@ -14,7 +14,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from hoa_billing import compose
 from hoa_billing.api.auth import Caller
-from hoa_billing.api.http import ApiFunction, json_response
+from hoa_billing.api.http import ApiFunction, json_response, refusals
+from hoa_billing.core import errors
 from hoa_billing.core.errors import InvalidSignature
 from hoa_billing.core.observability import logger, metrics
 from hoa_billing.payments import StripeWebhook
@@ -35,7 +36,16 @@ def raw_body() -> bytes:
         raise InvalidSignature("The webhook body is not valid base64.") from exc
 
 
-@app.post("/webhooks/stripe")
+@app.post(
+    "/webhooks/stripe",
+    summary="Stripe's events",
+    description="No JWT: Stripe's signature over the raw body is verified instead (400 `invalid_signature`, "
+    "nothing changed). Each event is applied at most once; 5xx only when it could not be recorded, so that "
+    "Stripe retries it.",
+    tags=["Payments"],
+    operation_id="receiveStripeEvent",
+    openapi_extensions=refusals(errors.InvalidSignature, errors.InvalidRequest, errors.EventInProgress),
+)
 def stripe_webhook() -> Response[dict]:
     applied = api.deps().receive(raw_body(), app.current_event.headers.get("stripe-signature"))
     metrics.add_metric(name=f"StripeEvent_{applied.outcome}", unit="Count", value=1)

@@ -42,6 +42,17 @@ class ResidentPrincipal(BaseModel):
         return Actor(kind=ActorKind.API, id=self.subject)
 
 
+class AdminPrincipal(BaseModel):
+    """A platform administrator: creates properties and may see and configure any."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+
+    def actor(self) -> Actor:
+        return Actor(kind=ActorKind.API, id=self.subject, name="Administrator")
+
+
 def claims_of(event: Mapping[str, Any]) -> Mapping[str, Any]:
     claims = (((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}).get("claims")
     if not isinstance(claims, Mapping):
@@ -89,21 +100,51 @@ def resident(event: Mapping[str, Any]) -> ResidentPrincipal:
     return ResidentPrincipal(subject=subject, resident_id=resident_id)
 
 
+def admin(event: Mapping[str, Any]) -> AdminPrincipal:
+    claims = claims_of(event)
+    subject = _subject(claims)
+    if claims.get("role") != "admin":
+        raise Forbidden("Only a platform administrator can do this.")
+    return AdminPrincipal(subject=subject)
+
+
+def staff(event: Mapping[str, Any], property_id: str | None) -> ManagerPrincipal | AdminPrincipal:
+    """An administrator, or a manager (of ``property_id`` when the route names one)."""
+    if claims_of(event).get("role") == "admin":
+        return admin(event)
+    if property_id is None:
+        claims = claims_of(event)
+        subject = _subject(claims)
+        if claims.get("role") != "manager":
+            raise Forbidden("Only property managers and administrators can do this.")
+        return ManagerPrincipal(
+            subject=subject, property_ids=_id_list(claims.get("property_ids", [])), name=claims.get("name")
+        )
+    return manager(event, property_id)
+
+
 class Caller(StrEnum):
     """Who may call an API function's routes: screened once, before the body is parsed."""
 
     MANAGER = "manager"  # a manager of the path's property
     RESIDENT = "resident"
+    STAFF = "staff"  # an administrator, or a manager (of the path's property, when it names one)
+    ADMIN = "admin"  # a platform administrator
     PUBLIC = "public"  # no JWT (the Stripe webhook signs its body instead)
 
 
-Principal = ManagerPrincipal | ResidentPrincipal | None
+Principal = ManagerPrincipal | ResidentPrincipal | AdminPrincipal | None
 
 
 def screen(event: Mapping[str, Any], caller: Caller) -> Principal:
     """The principal the route acts for; raises ``Unauthorized`` or ``Forbidden``."""
+    property_id = (event.get("pathParameters") or {}).get("property_id")
     if caller is Caller.MANAGER:
-        return manager(event, str((event.get("pathParameters") or {}).get("property_id", "")))
+        return manager(event, str(property_id or ""))
+    if caller is Caller.STAFF:
+        return staff(event, str(property_id) if property_id is not None else None)
     if caller is Caller.RESIDENT:
         return resident(event)
+    if caller is Caller.ADMIN:
+        return admin(event)
     return None

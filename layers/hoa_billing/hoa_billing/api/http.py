@@ -37,7 +37,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from hoa_billing.api import auth
-from hoa_billing.api.auth import Caller, ManagerPrincipal, Principal, ResidentPrincipal
+from hoa_billing.api.auth import AdminPrincipal, Caller, ManagerPrincipal, Principal, ResidentPrincipal
 from hoa_billing.api.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType, http_status
 from hoa_billing.core.errors import DomainError, InvalidRequest
 from hoa_billing.core.observability import logger, metrics, tracer
@@ -48,6 +48,13 @@ T = TypeVar("T")
 Handler = Callable[..., dict[str, Any]]
 JSON_CONTENT_TYPE = "application/json"
 RETRY_AFTER_SECONDS = 1
+
+
+def refusals(*kinds: type[DomainError], idempotent: bool = False) -> dict[str, Any]:
+    """The domain refusals a route can answer with, for its OpenAPI description
+    (``openapi_extensions=refusals(...)``): the document lists each status's error codes.
+    ``idempotent``: the route takes an Idempotency-Key (it runs through ``idempotent``)."""
+    return {"x-refusals": sorted(kind.__name__ for kind in kinds), "x-idempotent": idempotent}
 
 
 def error_response(status: int, code: str, message: str, **details: Any) -> Response[Any]:
@@ -189,9 +196,13 @@ class ApiFunction(Generic[T]):
     builder); a test passes its own with ``handler(event, context, deps=...)``.
     """
 
-    def __init__(self, deps: Callable[[], T], caller: Caller) -> None:
+    def __init__(
+        self, deps: Callable[[], T], caller: Caller, *, route_callers: dict[str, Caller] | None = None
+    ) -> None:
         self.app = create_app()
         self.caller = caller
+        # A route whose callers differ from the function's (by route key, "POST /properties").
+        self.route_callers = route_callers or {}
         self._build = deps
         self.handler: Handler = self._entry()
 
@@ -211,12 +222,32 @@ class ApiFunction(Generic[T]):
         assert isinstance(principal, ResidentPrincipal), "route of a resident function"
         return principal
 
+    def admin(self) -> AdminPrincipal:
+        principal = self.app.context["principal"]
+        assert isinstance(principal, AdminPrincipal), "route of administrators"
+        return principal
+
+    def staff(self) -> ManagerPrincipal | AdminPrincipal:
+        principal = self.app.context["principal"]
+        assert isinstance(principal, ManagerPrincipal | AdminPrincipal), "route of a staff function"
+        return principal
+
+    def resource_path(self, path: str) -> str:
+        """``path`` (a route's path) as the caller reaches it: behind the stage or base path
+        the request came through (``/dev/properties/...``), for Location headers and links."""
+        event = self.app.current_event
+        prefix = event.raw_path[: len(event.raw_path) - len(event.path)] if event.raw_path.endswith(event.path) else ""
+        return prefix + path
+
     def idempotency_key(self) -> str | None:
         key: str | None = self.app.current_event.headers.get("idempotency-key")
         return key
 
     def idempotent(
-        self, principal: ManagerPrincipal | ResidentPrincipal, operation: Callable[[], tuple[int, BaseModel]]
+        self,
+        principal: ManagerPrincipal | ResidentPrincipal | AdminPrincipal,
+        operation: Callable[[], tuple[int, BaseModel]],
+        headers: Callable[[dict[str, Any]], dict[str, str]] | None = None,
     ) -> Response[Any]:
         """Run a mutating operation at most once per (Idempotency-Key, principal, route).
 
@@ -233,7 +264,7 @@ class ApiFunction(Generic[T]):
         key = self.idempotency_key()
         if key is None:
             status, body = call()
-            return json_response(status, body)
+            return json_response(status, body, headers(body) if headers else None)
         if not 1 <= len(key) <= 128 or not key.isprintable():
             raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
         config, run_once = _idempotency()
@@ -245,7 +276,7 @@ class ApiFunction(Generic[T]):
             "body_sha256": hashlib.sha256((event.body or "").encode()).hexdigest(),
         }
         stored = run_once(request=request, operation=call)
-        return json_response(stored["status"], stored["body"])
+        return json_response(stored["status"], stored["body"], headers(stored["body"]) if headers else None)
 
     # -- the Lambda entry ----------------------------------------------------------------
 
@@ -259,7 +290,8 @@ class ApiFunction(Generic[T]):
             # Screened before anything parses the request (Powertools validates the body
             # before a route runs): a stranger learns nothing from validation errors.
             try:
-                principal: Principal = auth.screen(event, self.caller)
+                caller = self.route_callers.get(str(event.get("routeKey")), self.caller)
+                principal: Principal = auth.screen(event, caller)
                 _check_body(event)
             except DomainError as refused:
                 return _refusal(refused)

@@ -73,9 +73,13 @@ class PublishAllAccepted(Out):
     job_id: str
     count: int
     state: JobState
-    status_url: str
+    status_url: str = Field(description="The job's progress, as the caller reaches it (also the Location header).")
 
     @classmethod
-    def of(cls, job: PublishJob) -> PublishAllAccepted:
-        url = f"/properties/{job.property_id}/publish-jobs/{job.job_id}"
-        return cls(job_id=job.job_id, count=job.total, state=job.state, status_url=url)
+    def of(cls, job: PublishJob, status_url: str) -> PublishAllAccepted:
+        return cls(job_id=job.job_id, count=job.total, state=job.state, status_url=status_url)
+
+
+class PublishJobListOut(Out):
+    items: list[PublishJobOut] = Field(description="Newest first.")
+    next_cursor: str | None

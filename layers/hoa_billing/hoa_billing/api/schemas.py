@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
 
 from hoa_billing import invoices
 from hoa_billing.core import lifecycle
 from hoa_billing.core.models import (
+    EmailState,
     EmailStatus,
     HistoryEntry,
     Invoice,
@@ -18,10 +20,12 @@ from hoa_billing.core.models import (
     InvoiceStatus,
     LineItem,
     Model,
+    PaymentRecord,
+    PaymentState,
     Resident,
 )
 from hoa_billing.core.money import CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR, format_money
-from hoa_billing.invoices import InvoiceDetail, NewInvoice, NewResident, PropertySummary
+from hoa_billing.invoices import DraftChanges, InvoiceDetail, NewInvoice, NewResident, PropertySummary, ResidentEdit
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
@@ -47,7 +51,18 @@ def _currency(value: Any) -> Any:
     return value
 
 
+def _time_zone(value: Any) -> Any:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+/-]{0,63}", value):
+        raise ValueError("must be an IANA time zone, like America/New_York")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone, like America/New_York") from None
+    return value
+
+
 CURRENCY_CODES: list[JsonValue] = [*sorted(CURRENCY_EXPONENTS)]
+TimeZone = Annotated[str, BeforeValidator(_time_zone)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EmailAddress = Annotated[str | None, BeforeValidator(_email)]
@@ -78,6 +93,23 @@ class ResidentIn(Strict):
         return NewResident(name=self.name, unit=self.unit, email=self.email)
 
 
+class ResidentPatch(Strict):
+    """Only the fields sent change; ``"email": null`` removes the address."""
+
+    name: Annotated[Text, StringConstraints(max_length=120)] | None = None
+    unit: Annotated[Text, StringConstraints(max_length=40)] | None = None
+    email: EmailAddress = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "pat.lee@example.com"}, {"unit": "2B", "email": None}]}
+    )
+
+    def edit(self) -> ResidentEdit:
+        return ResidentEdit(
+            name=self.name, unit=self.unit, email=self.email, email_given="email" in self.model_fields_set
+        )
+
+
 class LineItemIn(Strict):
     description: Annotated[Text, StringConstraints(max_length=200)]
     amount: MinorUnits
@@ -100,6 +132,43 @@ class InvoiceIn(Strict):
             currency=self.currency,
             due_date=self.due_date,
             memo=self.memo,
+        )
+
+
+class InvoicePatch(Strict):
+    """A Draft's changes, against the version the manager saw (``invoice.version``)."""
+
+    version: StrictInt = Field(ge=1, description="The invoice's version when the manager opened it.")
+    line_items: list[LineItemIn] | None = Field(default=None, min_length=1, max_length=100)
+    due_date: IsoDate | None = Field(default=None, description="YYYY-MM-DD, today or later.")
+    memo: Annotated[Text, StringConstraints(max_length=500)] | None = Field(
+        default=None, description="null removes the memo."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "line_items": [
+                        {"description": "Monthly assessment", "amount": 32500},
+                        {"description": "Pool key replacement", "amount": 3000},
+                    ],
+                    "due_date": "2027-01-31",
+                }
+            ]
+        }
+    )
+
+    def changes(self) -> DraftChanges:
+        return DraftChanges(
+            version=self.version,
+            line_items=[LineItem(description=li.description, amount=li.amount) for li in self.line_items]
+            if self.line_items is not None
+            else None,
+            due_date=self.due_date,
+            memo=self.memo,
+            memo_given="memo" in self.model_fields_set,
         )
 
 
@@ -127,6 +196,10 @@ class Money(Out):
         return cls(amount=amount, currency=currency, formatted=format_money(amount, currency))
 
 
+class DeletedOut(Out):
+    deleted: str = Field(description="The id of the draft that was deleted.")
+
+
 class ErrorBody(Out):
     code: str
     message: str
@@ -142,7 +215,8 @@ class ResidentOut(Out):
     name: str
     unit: str
     email: str | None
-    has_email: bool
+    has_email: bool = Field(description="An address that can be emailed now (on file and not bouncing).")
+    email_state: EmailState = Field(description="ok, missing (no address on file) or bouncing.")
     created_at: datetime
 
     @classmethod
@@ -154,8 +228,19 @@ class ResidentOut(Out):
             unit=resident.unit,
             email=resident.email,
             has_email=resident.can_receive_email,
+            email_state=resident.email_state,
             created_at=resident.created_at,
         )
+
+
+class ResidentDetailOut(ResidentOut):
+    """A resident's profile with every change made to it."""
+
+    history: list[HistoryEntry]
+
+    @classmethod
+    def of(cls, resident: Resident) -> ResidentDetailOut:
+        return cls(**ResidentOut.of(resident).model_dump(), history=resident.history)
 
 
 class ResidentListOut(Out):
@@ -201,6 +286,24 @@ class LineItemOut(Out):
     amount: Money
 
 
+class PaymentOut(Out):
+    payment_id: str
+    state: PaymentState
+    amount: Money
+    updated_at: datetime
+    failure_message: str | None
+
+    @classmethod
+    def of(cls, payment: PaymentRecord) -> PaymentOut:
+        return cls(
+            payment_id=payment.payment_id,
+            state=payment.state,
+            amount=Money.of(payment.amount, payment.currency),
+            updated_at=payment.updated_at,
+            failure_message=(payment.failure or {}).get("message"),
+        )
+
+
 class EmailDeliveryOut(Out):
     requested: bool
     status: EmailStatus
@@ -231,6 +334,8 @@ class InvoiceOut(Out):
     needs_attention: bool = Field(
         description="A payment needs a person: paid on a Void or Paid invoice, overpaid, or refunded."
     )
+    payments: list[PaymentOut] = Field(description="Stripe payments, oldest first.")
+    version: int = Field(description="Changes with every change to the invoice; send it back to edit a draft.")
 
     @classmethod
     def of(cls, invoice: Invoice) -> InvoiceOut:
@@ -261,12 +366,18 @@ class InvoiceOut(Out):
             ),
             amount_refunded=money(invoice.amount_refunded),
             needs_attention=invoice.needs_attention,
+            payments=[PaymentOut.of(p) for p in sorted(invoice.payments.values(), key=lambda p: p.updated_at)],
+            version=invoice.version,
         )
 
 
 class EmailCheckbox(Out):
-    enabled: bool = Field(description="False when the resident has no email address on file.")
+    enabled: bool = Field(description="False when the resident has no usable email address.")
     checked_by_default: bool
+    disabled_reason: str | None = Field(
+        description="Why it is disabled: no_address (none on file) or address_bouncing; null when enabled.",
+        json_schema_extra={"enum": ["no_address", "address_bouncing", None]},
+    )
 
 
 class PublishPreview(Out):
@@ -275,6 +386,7 @@ class PublishPreview(Out):
     number: str
     amount: Money
     resident_name: str
+    recipient_email: str | None = Field(description="Where the email will go, when it can be sent.")
     email_checkbox: EmailCheckbox
 
     @classmethod
@@ -283,17 +395,32 @@ class PublishPreview(Out):
             number=preview.number,
             amount=Money.of(preview.amount_due, preview.currency),
             resident_name=preview.resident_name,
+            recipient_email=preview.recipient.email if preview.recipient else None,
             email_checkbox=EmailCheckbox(
-                enabled=preview.email_enabled, checked_by_default=preview.email_checked_by_default
+                enabled=preview.email_enabled,
+                checked_by_default=preview.email_checked_by_default,
+                disabled_reason=preview.email_disabled_reason,
             ),
         )
+
+
+class UnavailableAction(Out):
+    """An action the menu shows greyed out, and why."""
+
+    action: lifecycle.Action
+    reason: str = Field(
+        description="A stable code: invoice_not_draft, invoice_not_voidable, invoice_has_payments, "
+        "invoice_not_emailable, email_in_progress, resident_has_no_email or address_bouncing."
+    )
+    message: str
 
 
 class InvoiceDetailOut(Out):
     invoice: InvoiceOut
     history: list[HistoryEntry]
-    actions: list[lifecycle.Action]
-    publish_preview: PublishPreview | None
+    actions: list[lifecycle.Action] = Field(description="What would succeed now, in menu order.")
+    unavailable_actions: list[UnavailableAction] = Field(description="The rest of the menu, greyed, with the reason.")
+    publish_preview: PublishPreview | None = Field(description="The Publish dialog, for a Draft.")
 
     @classmethod
     def of(cls, detail: InvoiceDetail) -> InvoiceDetailOut:
@@ -302,6 +429,9 @@ class InvoiceDetailOut(Out):
             invoice=InvoiceOut.of(detail.invoice),
             history=detail.invoice.history,
             actions=detail.actions,
+            unavailable_actions=[
+                UnavailableAction(action=u.action, reason=u.reason, message=u.message) for u in detail.unavailable
+            ],
             publish_preview=PublishPreview.of(preview) if preview else None,
         )
 
