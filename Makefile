@@ -49,7 +49,7 @@ openapi-check: setup  ## fail if docs/openapi.json is stale or routes differ fro
 	PYTHONPATH=layers/hoa_billing:functions:local $(PY) scripts/openapi.py --check
 
 typecheck: setup
-	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local scripts/openapi.py
+	$(VENV)/bin/mypy layers/hoa_billing/hoa_billing local/hoa_local scripts/openapi.py scripts/openapi_contract.py
 
 validate: $(SAM_VENV)/.installed  ## sam validate --lint
 	$(SAM) validate --lint

@@ -18,6 +18,8 @@ import re
 import sys
 from typing import Any
 
+from openapi_contract import enrich  # beside this script
+
 from hoa_billing.api.schemas import ErrorOut
 from hoa_local import ROOT
 from hoa_local.template import Stack
@@ -39,8 +41,19 @@ def build(stack: Stack | None = None) -> dict[str, Any]:
         "info": {
             "title": TITLE,
             "version": VERSION,
-            "description": "Managers publish invoices to residents; residents view and pay them.",
+            "description": "Managers publish invoices to residents; residents view and pay them. "
+            'Every error is `{"error": {"code", "message", ...}}` with a stable code (each '
+            "operation lists the codes it can answer with); API Gateway's own answers (no token, no such "
+            'route, throttled) are `{"message": ...}`.',
         },
+        "tags": [
+            {"name": "Invoices", "description": "Drafts, publishing one invoice, void, the Invoices page."},
+            {"name": "Publish All", "description": "Publish every draft of a property at once, and follow it."},
+            {"name": "Residents", "description": "Who invoices are for, and where their email goes."},
+            {"name": "Properties", "description": "The page header, the property switcher and settings."},
+            {"name": "Portal", "description": "The resident's own published invoices."},
+            {"name": "Payments", "description": "Pay Now (Stripe Checkout) and Stripe's webhook."},
+        ],
         "paths": {},
         "components": {
             "schemas": {},
@@ -57,8 +70,9 @@ def build(stack: Stack | None = None) -> dict[str, Any]:
                 declared.add(f"{method.upper()} {path}")
                 document["paths"].setdefault(path, {})[method] = operation
         document["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
-    _uniform_errors(document)
     public = {route.key for route in routes if not route.authorized}
+    _error_schemas(document)
+    enrich(document, public)
     for key in public:
         method, path = key.split(" ", 1)
         document["paths"][path][method.lower()]["security"] = []
@@ -74,27 +88,6 @@ def build(stack: Stack | None = None) -> dict[str, Any]:
     return document
 
 
-ERROR_STATUSES = {
-    "400": "Malformed request (invalid JSON, bad cursor).",
-    "401": "No verified identity.",
-    "403": "Not allowed for this principal or property.",
-    "404": "Not found (for residents: not theirs either).",
-    "409": "State conflict; carries the current status.",
-    "413": "Body too large.",
-    "414": "The request line is over API Gateway's quota (10240 bytes of request line and header values).",
-    "415": "The body is not application/json.",
-    "422": "Validation failed; `fields` says which.",
-    "429": "Too many requests.",
-    "431": "The headers take the request over API Gateway's quota (10240 bytes of request line and header values).",
-    "503": "A service the API depends on is busy; nothing was decided. Send the same request "
-    "(same Idempotency-Key) again after `Retry-After` seconds.",
-}
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
-# Statuses API Gateway itself answers before any function runs (no token, no such route,
-# body over its limit, throttled), with its own body: {"message": "Unauthorized"}; the
-# last two only API Gateway answers (request line or headers over its quota).
-GATEWAY_STATUSES = {"401", "404", "413", "429", "414", "431"}
-GATEWAY_ONLY = {"414", "431"}
 GATEWAY_ERROR = {
     "title": "GatewayError",
     "type": "object",
@@ -104,25 +97,18 @@ GATEWAY_ERROR = {
 }
 
 
-def _uniform_errors(document: dict[str, Any]) -> None:
-    """Every error the API returns has one shape: ``{"error": {"code", "message", ...}}``."""
+def _error_schemas(document: dict[str, Any]) -> None:
+    """Every error the API returns has one shape: ``{"error": {"code", "message", ...}}``;
+    Powertools' own validation-error schemas are replaced by it."""
     schemas = document["components"]["schemas"]
     schemas.update(ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs"))
     schemas["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas["GatewayError"] = GATEWAY_ERROR
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(name, None)
-    ours = {"$ref": "#/components/schemas/ErrorOut"}
-    gateway = {"$ref": "#/components/schemas/GatewayError"}
-    either = {"anyOf": [ours, gateway]}
     for operations in document["paths"].values():
         for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            for status, description in ERROR_STATUSES.items():
-                schema = gateway if status in GATEWAY_ONLY else either if status in GATEWAY_STATUSES else ours
-                responses[status] = {"description": description, "content": {"application/json": {"schema": schema}}}
-                if status == "503":
-                    responses[status]["headers"] = RETRY_AFTER
+            operation.get("responses", {}).pop("422", None)
 
 
 def render(document: dict[str, Any]) -> str:

@@ -170,6 +170,7 @@ def run(
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "local")]),
             "HOA_FUZZ_URL": runtime.url,
             "HOA_FUZZ_MANAGER_TOKEN": runtime.tokens.manager(property_id),
+            "HOA_FUZZ_ADMIN_TOKEN": runtime.tokens.mint({"sub": "fuzz-admin", "role": "admin"}),
             "HOA_FUZZ_RESIDENT_TOKEN": runtime.tokens.resident(str(runtime.ready["resident_id"])),
             "HOA_FUZZ_IDS": str(ids_file),
             "HOA_FUZZ_STATS": str(stats_file),
