@@ -12,6 +12,7 @@ import sys
 
 import requests
 
+from hoa_local import property_commands
 from hoa_local.devtools import STRIPE_EVENTS, cmd_stripe_event, cmd_token, cmd_trigger
 from hoa_local.launcher import cmd_run
 from hoa_local.operations import cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     token = commands.add_parser("token", help="mint a token for the local runtime")
-    token.add_argument("role", choices=["manager", "resident"])
+    token.add_argument("role", choices=["manager", "resident", "admin"])
     token.add_argument("--property", action="append", help="a property the manager manages (repeatable)")
     token.add_argument("--resident", help="the resident's id")
     token.add_argument("--sub", help="the subject claim")
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish_all.add_argument("--timeout", type=float, default=900)
     publish_all.set_defaults(func=cmd_publish_all)
 
+    property_commands.add_commands(commands)
+
     job = commands.add_parser("job", help="show a publish job")
     _remote_options(job)
     job.add_argument("job_id")
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except CliError as problem:
+    except (CliError, property_commands.PropertyCommandError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     except requests.ConnectionError as problem:

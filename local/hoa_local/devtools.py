@@ -23,6 +23,8 @@ def cmd_token(args: argparse.Namespace) -> int:
     if args.role == "manager":
         properties = args.property or ([state.property_id] if state.property_id else [])
         print(tokens.manager(*properties, sub=args.sub or "demo-manager"))
+    elif args.role == "admin":
+        print(tokens.admin(sub=args.sub or "demo-admin"))
     else:
         resident = args.resident or state.resident_id
         if not resident:

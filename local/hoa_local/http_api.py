@@ -113,7 +113,8 @@ class LocalHttpApi:
         self.cors: GatewayCors | None = None
 
     def add_local_route(self, method: str, prefix: str, view: LocalRoute) -> None:
-        """Register a runtime-only endpoint under ``/_local/``; ``view(request, rest_of_path)``."""
+        """Register a runtime-only endpoint under ``/_local/`` (or the API docs under ``/docs``);
+        ``view(request, rest_of_path)``."""
         self.local_routes[(method, prefix)] = view
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -146,7 +147,7 @@ class LocalHttpApi:
         return _json(status, gateway_message(status))
 
     def dispatch(self, request: Request) -> Response:
-        if request.path.startswith("/_local/"):
+        if request.path.startswith("/_local/") or request.path == "/docs" or request.path.startswith("/docs/"):
             return self._local(request)
         found = self.router.find(request.method, request.path)
         if found is None:

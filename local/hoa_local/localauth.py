@@ -46,6 +46,10 @@ class LocalTokens:
     def manager(self, *property_ids: str, sub: str = "demo-manager", name: str = "Dana Manager") -> str:
         return self.mint({"sub": sub, "role": "manager", "property_ids": list(property_ids), "name": name})
 
+    def admin(self, sub: str = "demo-admin", name: str = "Avery Admin") -> str:
+        """A platform administrator: creates properties, sees every one."""
+        return self.mint({"sub": sub, "role": "admin", "name": name})
+
     def resident(self, resident_id: str, sub: str | None = None) -> str:
         return self.mint({"sub": sub or f"demo-{resident_id}", "role": "resident", "resident_id": resident_id})
 

@@ -27,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.wrappers import Request, Response
 
 from hoa_local import ROOT
+from hoa_local.api_docs import api_docs
 from hoa_local.apigw import Router
 from hoa_local.console import DEFAULT_CONSOLE_PORT, LocalConsole
 from hoa_local.consumers import SqsConsumer, sqs_sources
@@ -234,6 +235,7 @@ class LocalRuntime:
         app.add_local_route("GET", "/_local/health", lambda request, rest: _json(200, {"status": "ok"}))
         app.add_local_route("GET", "/_local/schedules", self._list_schedules)
         app.add_local_route("POST", "/_local/schedules/", self._trigger_schedule)
+        app.add_local_route("GET", "/docs", api_docs)
         app.cors = GatewayCors.from_stack(self.stack)
         self.console.install(app, self)
         self.http = serve(app, self.options.host, self.options.port)
