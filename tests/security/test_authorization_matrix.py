@@ -53,7 +53,7 @@ def world(api: Api, properties, stack, monkeypatch) -> World:
     return World(draft_a, open_a, draft_b, open_b, resident_a, resident_b, api)
 
 
-MANAGER, RESIDENT = "manager", "resident"
+MANAGER, RESIDENT, STAFF, ADMIN = "manager", "resident", "staff", "admin"
 
 # route key -> (who may call it, how to build (path, body) for property A / resident A, status on success)
 ROUTES: dict[str, tuple[str, Any, int]] = {
@@ -114,6 +114,34 @@ ROUTES: dict[str, tuple[str, Any, int]] = {
         lambda w: (f"/properties/prop_a/publish-jobs/{w.start_job()}", None),
         200,
     ),
+    "GET /properties/{property_id}/residents/{resident_id}": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/residents/{w.resident_a}", None),
+        200,
+    ),
+    "PATCH /properties/{property_id}/residents/{resident_id}": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/residents/{w.resident_a}", {"unit": "7C"}),
+        200,
+    ),
+    "PATCH /properties/{property_id}/invoices/{invoice_id}": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.draft_a['invoice_id']}", {"version": 1, "memo": "Updated"}),
+        200,
+    ),
+    "GET /properties/{property_id}/publish-jobs": (
+        MANAGER,
+        lambda w: ("/properties/prop_a/publish-jobs", None),
+        200,
+    ),
+    "GET /properties": (STAFF, lambda w: ("/properties", None), 200),
+    "POST /properties": (
+        ADMIN,
+        lambda w: ("/properties", {"name": "Cedar Row HOA", "time_zone": "America/Chicago", "currency": "USD"}),
+        201,
+    ),
+    "GET /properties/{property_id}": (STAFF, lambda w: ("/properties/prop_a", None), 200),
+    "PATCH /properties/{property_id}": (STAFF, lambda w: ("/properties/prop_a", {"sender_name": "Maple Billing"}), 200),
     "GET /portal/invoices": (RESIDENT, lambda w: ("/portal/invoices", None), 200),
     "GET /portal/invoices/{invoice_id}": (
         RESIDENT,
@@ -128,30 +156,47 @@ ROUTES: dict[str, tuple[str, Any, int]] = {
 }
 PUBLIC = {"POST /webhooks/stripe"}  # Stripe's signature is its principal: see the webhook tests
 
-CALLERS = ["no token", "malformed token", "wrong role", "manager of another property", "another resident", "right"]
+CALLERS = [
+    "no token",
+    "malformed token",
+    "wrong role",
+    "manager of another property",
+    "another resident",
+    "administrator",
+    "right",
+]
+ADMIN_CLAIMS = {"sub": "admin-1", "role": "admin"}
 
 
 def _claims(caller: str, audience: str, world: World) -> dict[str, Any] | None:
-    right = manager_claims("prop_a") if audience == MANAGER else resident_claims(world.resident_a, sub="sub-a")
+    right = {
+        MANAGER: manager_claims("prop_a"),
+        STAFF: manager_claims("prop_a"),
+        ADMIN: ADMIN_CLAIMS,
+        RESIDENT: resident_claims(world.resident_a, sub="sub-a"),
+    }[audience]
     return {
         "no token": None,
-        "malformed token": {"role": audience},  # no subject, no property list or resident id
-        "wrong role": resident_claims(world.resident_a) if audience == MANAGER else manager_claims("prop_a"),
+        "malformed token": {"role": "manager" if audience != RESIDENT else "resident"},  # no subject, ids
+        "wrong role": resident_claims(world.resident_a) if audience != RESIDENT else manager_claims("prop_a"),
         "manager of another property": manager_claims("prop_b", sub="mgr-b"),
         "another resident": resident_claims(world.resident_b, sub="sub-b"),
+        "administrator": ADMIN_CLAIMS,
         "right": right,
     }[caller]
 
 
-def _expected(caller: str, audience: str, ok: int) -> int:
+def _expected(caller: str, audience: str, ok: int, route_key: str) -> int:
     if caller == "right":
         return ok
     if caller in ("no token", "malformed token"):
         return 401
     if audience == RESIDENT and caller == "another resident":
         return 404  # existence is not leaked to another resident
-    if audience == RESIDENT and caller == "manager of another property":
-        return 403
+    if audience in (STAFF, ADMIN) and caller == "administrator":
+        return ok  # administrators see and configure every property
+    if route_key == "GET /properties" and caller == "manager of another property":
+        return 200  # their own properties: it must simply not list property A
     return 403
 
 
@@ -170,17 +215,19 @@ def test_only_the_right_principal_succeeds(api, stack, world, route_key, caller)
     audience, build, ok = ROUTES[route_key]
     path, body = build(world)
     method = route_key.split(" ", 1)[0]
-    before = table_items(stack, "InvoicesTable")
+    before = table_items(stack, "InvoicesTable"), table_items(stack, "PropertiesTable")
 
     response = api.call(method, path, body, claims=_claims(caller, audience, world))
 
-    expected = _expected(caller, audience, ok)
+    expected = _expected(caller, audience, ok, route_key)
+    if route_key == "GET /properties" and caller == "manager of another property":
+        assert "prop_a" not in json.dumps(response.body)
     if audience == RESIDENT and caller == "another resident" and route_key == "GET /portal/invoices":
         expected = 200  # their own list: it must simply not contain resident A's invoices
         assert world.open_a["invoice_id"] not in json.dumps(response.body)
     assert response.status == expected, response.body
     if response.status >= 400:
         assert response.error_code, response.body
-        assert table_items(stack, "InvoicesTable") == before
+        assert (table_items(stack, "InvoicesTable"), table_items(stack, "PropertiesTable")) == before
     if audience == RESIDENT or caller in ("wrong role", "another resident"):
         assert not _drafts_leak(response.body, world)
