@@ -11,7 +11,7 @@ from hoa_billing.api import auth, errors
 from hoa_billing.core.clock import FixedClock, new_id, today_in
 from hoa_billing.core.errors import InvalidCursor
 from hoa_billing.core.lifecycle import Action, manager_actions, resident_actions
-from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem
+from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem, Resident
 from hoa_billing.core.money import format_money
 from hoa_billing.data.invoices import STATUS_SHARDS, shard_of
 from hoa_billing.data.items import decode_cursor, encode_cursor
@@ -50,7 +50,7 @@ def _invoice(status: InvoiceStatus, paid: int = 0, processing: int = 0) -> Invoi
 @pytest.mark.parametrize(
     ("status", "paid", "processing", "actions"),
     [
-        (InvoiceStatus.DRAFT, 0, 0, [Action.PUBLISH, Action.DELETE]),
+        (InvoiceStatus.DRAFT, 0, 0, [Action.PUBLISH, Action.EDIT, Action.DELETE]),
         (InvoiceStatus.OPEN, 0, 0, [Action.VOID, Action.RESEND_EMAIL]),
         (InvoiceStatus.OPEN, 0, 500, [Action.RESEND_EMAIL]),
         (InvoiceStatus.OVERDUE, 200, 0, [Action.RESEND_EMAIL]),
@@ -59,7 +59,18 @@ def _invoice(status: InvoiceStatus, paid: int = 0, processing: int = 0) -> Invoi
     ],
 )
 def test_only_drafts_can_be_published_and_only_unpaid_open_invoices_voided(status, paid, processing, actions):
-    assert manager_actions(_invoice(status, paid, processing)) == actions
+    resident = Resident(
+        resident_id="r", property_id="p", name="R", unit="1", email="r@example.com", created_at=datetime.now(UTC)
+    )
+    assert manager_actions(_invoice(status, paid, processing), resident) == actions
+
+
+def test_the_email_is_not_offered_again_to_a_resident_without_a_usable_address():
+    open_invoice = _invoice(InvoiceStatus.OPEN)
+    without = Resident(resident_id="r", property_id="p", name="R", unit="1", created_at=datetime.now(UTC))
+    bouncing = without.model_copy(update={"email": "r@example.com", "email_bouncing": True})
+    assert manager_actions(open_invoice, without) == [Action.VOID]
+    assert manager_actions(open_invoice, bouncing) == [Action.VOID]
 
 
 def test_a_resident_can_pay_only_what_is_open_and_not_already_processing():
