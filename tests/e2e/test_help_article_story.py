@@ -82,7 +82,7 @@ def test_the_story_of_the_help_article(runtime: RunningRuntime):
     # The confirmation dialog: number, amount, resident, the email checkbox.
     preview = _ok(call("GET", f"/properties/{PROPERTY}/invoices/{emailed['invoice_id']}", manager))["publish_preview"]
     assert preview["amount"]["formatted"] == "$325.00"
-    assert preview["email_checkbox"] == {"enabled": True, "checked_by_default": True}
+    assert preview["email_checkbox"] == {"enabled": True, "checked_by_default": True, "disabled_reason": None}
     quiet_preview = _ok(call("GET", f"/properties/{PROPERTY}/invoices/{quiet['invoice_id']}", manager))
     assert quiet_preview["publish_preview"]["email_checkbox"]["enabled"] is False
 

@@ -76,9 +76,13 @@ def test_publish_one_with_email_and_one_without_then_void_the_mistake(local_runt
     assert preview["number"] == first["number"]
     assert preview["amount"]["formatted"] == "$325.00"
     assert preview["resident_name"] == "Morgan Email"
-    assert preview["email_checkbox"] == {"enabled": True, "checked_by_default": True}
+    assert preview["email_checkbox"] == {"enabled": True, "checked_by_default": True, "disabled_reason": None}
     no_email_preview = rt.call("GET", invoice_path(second), manager(rt)).json()["publish_preview"]
-    assert no_email_preview["email_checkbox"] == {"enabled": False, "checked_by_default": False}
+    assert no_email_preview["email_checkbox"] == {
+        "enabled": False,
+        "checked_by_default": False,
+        "disabled_reason": "no_address",
+    }
 
     published = rt.call("POST", invoice_path(first, "publish"), manager(rt), {"send_email": True})
     assert published.status_code == 200, published.text

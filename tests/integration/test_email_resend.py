@@ -234,6 +234,7 @@ def test_a_bounce_or_complaint_marks_the_address_bouncing_and_the_email_bounced(
     assert detail(api, next_draft)["publish_preview"]["email_checkbox"] == {
         "enabled": False,
         "checked_by_default": False,
+        "disabled_reason": "address_bouncing",
     }
     assert resend(api, invoice).error_code == "resident_has_no_email"
 

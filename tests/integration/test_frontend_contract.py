@@ -222,7 +222,7 @@ def test_the_202_carries_a_location_that_works_behind_the_stage(api, properties,
     )
     event["requestContext"]["stage"] = "dev"
 
-    result = api.router.invoke(route, event)
+    result = api.functions.invoke(route.function, event)
 
     import json
 

@@ -22,7 +22,9 @@ def test_publishing_a_draft_opens_it_and_records_who_and_when(api, properties):
     last = shown["history"][-1]
     assert (last["action"], last["from_status"], last["to_status"]) == ("published", "Draft", "Open")
     assert last["actor"] == {"kind": "api", "id": "mgr-1", "name": "Dana Manager"}
-    assert shown["actions"] == ["void", "resend_email"]
+    # The email is on its way: resending is greyed until it is sent.
+    assert shown["actions"] == ["void"]
+    assert {"action": "resend_email", "reason": "email_in_progress"}.items() <= shown["unavailable_actions"][-1].items()
     assert shown["publish_preview"] is None
 
 

@@ -98,10 +98,15 @@ def test_detail_shows_the_publish_preview_with_the_email_checkbox(api, propertie
         "number": with_email["number"],
         "amount": {"amount": 32500, "currency": "USD", "formatted": "$325.00"},
         "resident_name": "Pat Resident",
-        "email_checkbox": {"enabled": True, "checked_by_default": True},
+        "recipient_email": "pat@example.com",
+        "email_checkbox": {"enabled": True, "checked_by_default": True, "disabled_reason": None},
     }
-    assert detail(api, without)["publish_preview"]["email_checkbox"] == {"enabled": False, "checked_by_default": False}
-    assert detail(api, without)["actions"] == ["publish", "delete"]
+    assert detail(api, without)["publish_preview"]["email_checkbox"] == {
+        "enabled": False,
+        "checked_by_default": False,
+        "disabled_reason": "no_address",
+    }
+    assert detail(api, without)["actions"] == ["publish", "edit", "delete"]
 
 
 def test_voiding_an_open_invoice_records_the_reason(api, properties, stack):
