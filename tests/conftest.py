@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from hypothesis import settings
+
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -19,5 +21,10 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 )
+
+# Property tests: the same examples on every run (a failure reproduces), no per-example
+# time limit (this is a shared machine), and no example database left in the worktree.
+settings.register_profile("hoa", derandomize=True, deadline=None, database=None)
+settings.load_profile("hoa")
 
 pytest_plugins = ["tests.support.fixtures"]
