@@ -19,7 +19,7 @@ from hoa_billing.core.errors import InvalidSignature
 from hoa_billing.core.observability import logger, metrics
 from hoa_billing.payments import StripeWebhook
 
-api = ApiFunction[StripeWebhook](compose.stripe_webhook, Caller.PUBLIC)  # Stripe signs the body instead
+api = ApiFunction[StripeWebhook](compose.stripe_webhook, Caller.PUBLIC, signed_body=True)  # Stripe signs the body
 app = api.app
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from hoa_billing.core import lifecycle
 from hoa_billing.core.changes import (
+    AttentionFlag,
     EmailClaim,
     EmailDelivery,
     EmailOutcome,
@@ -401,6 +402,10 @@ class FakeInvoices:
                 needs_attention=True,
             )
         )
+
+    def flag(self, invoice_id: str, flag: AttentionFlag) -> Invoice:
+        current = self._check(invoice_id, lambda i: True)
+        return self._save(self._recorded(current, flag.entry, needs_attention=True))
 
 
 def _desc(text: str) -> str:

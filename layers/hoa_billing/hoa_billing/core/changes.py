@@ -75,6 +75,14 @@ class RefundChange:
 
 
 @dataclass(frozen=True)
+class AttentionFlag:
+    """An invoice flagged for a person, with the reason in its history, and nothing else
+    changed (a Stripe event whose amount is not money). Written if the invoice exists."""
+
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
 class EmailClaim:
     """queued -> sending for this email request, by the holder of ``token``.
 
