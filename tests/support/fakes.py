@@ -209,7 +209,7 @@ class FakeInvoices:
             key=lambda i: i.invoice_id,
         )
         page = drafts[:limit]
-        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat()) for i in page]
+        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat(), i.number) for i in page]
         more = len(drafts) > limit
         return refs, (_cursor(f"drafts|{property_id}", page[-1].invoice_id) if more else None)
 
@@ -490,13 +490,18 @@ class FakeJobs:
         return job.model_copy(update={"failures": [JobFailure(invoice_id=i, reason=r) for i, r in failures]})
 
     def record_fan_out(
-        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime, unlisted: int = 0
     ) -> None:
         job = self.jobs[job_id]
         if job.fan_out.seq != seen.seq:
             raise FanOutMoved(job_id)
         self.jobs[job_id] = job.model_copy(
-            update={"fan_out": step, "enumerated": job.enumerated + enqueued, "updated_at": at}
+            update={
+                "fan_out": step,
+                "enumerated": job.enumerated + enqueued,
+                "unlisted": job.unlisted + unlisted,
+                "updated_at": at,
+            }
         )
 
     def record_chunk(self, job_id: str, message_id: str, tally: ChunkTally, at: datetime) -> bool:

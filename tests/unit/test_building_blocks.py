@@ -3,12 +3,12 @@ shards, the clock, and the principals the API reads from claims."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from hoa_billing.api import auth, errors
-from hoa_billing.core.clock import FixedClock, new_id, today_in
+from hoa_billing.core.clock import FixedClock, made_after, new_id, today_in
 from hoa_billing.core.errors import InvalidCursor
 from hoa_billing.core.lifecycle import Action, manager_actions, resident_actions
 from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem
@@ -103,6 +103,14 @@ def test_ids_sort_by_creation_time():
     while second is None or second[4:14] == first[4:14]:  # the 48-bit millisecond part
         second = new_id("inv")
     assert first < second
+
+
+def test_an_id_says_whether_it_was_made_after_a_moment():
+    moment = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+    assert not made_after(new_id("inv", moment), moment)
+    assert made_after(new_id("inv", moment + timedelta(milliseconds=1)), moment)
+    assert not made_after(new_id("inv", moment - timedelta(days=1)), moment)
+    assert not made_after("inv_prop_demo_000001", moment)  # not a new_id: taken as older
 
 
 def test_today_is_the_property_s_today():

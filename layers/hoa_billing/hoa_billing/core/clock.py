@@ -35,14 +35,28 @@ def today_in(clock: Clock, time_zone: str) -> date:
     return clock.now().astimezone(ZoneInfo(time_zone)).date()
 
 
-def new_id(prefix: str) -> str:
-    """A ULID with a type prefix: sortable by creation time, unique without coordination."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+def new_id(prefix: str, at: datetime | None = None) -> str:
+    """A ULID with a type prefix: sortable by creation time, unique without coordination.
+    ``at``: the moment it stands for (the operation's clock; default: now)."""
+    millis = int((at.timestamp() if at is not None else time.time()) * 1000)
+    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
         value, index = divmod(value, 32)
         chars.append(_CROCKFORD[index])
     return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def made_after(identifier: str, moment: datetime) -> bool:
+    """Whether ``new_id`` made ``identifier`` in a later millisecond than ``moment``.
+    An id that is not one of ``new_id``'s (seeded, imported) was not."""
+    ulid = identifier.rpartition("_")[2]
+    if len(ulid) != 26 or not all(char in _CROCKFORD for char in ulid):
+        return False
+    millis = 0
+    for char in ulid[:10]:
+        millis = millis * 32 + _CROCKFORD.index(char)
+    return millis > int(moment.timestamp() * 1000)
 
 
 def derived_id(prefix: str, *parts: str) -> str:

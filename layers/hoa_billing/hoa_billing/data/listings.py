@@ -184,7 +184,8 @@ class DynamoInvoiceListings(InvoiceTable):
                     property_id,
                     shard,
                     InvoiceStatus.DRAFT,
-                    ProjectionExpression="invoice_id, resident_id, due_date",
+                    ProjectionExpression="invoice_id, resident_id, due_date, #number",
+                    ExpressionAttributeNames={"#number": "number"},
                     Limit=limit - len(refs),
                 )
                 start = positions.get(str(shard))
@@ -192,7 +193,10 @@ class DynamoInvoiceListings(InvoiceTable):
                     request["ExclusiveStartKey"] = to_item(start)
                 response = self.client.query(**request)
                 rows = [from_item(item) for item in response["Items"]]
-                refs += [DraftRef(row["invoice_id"], property_id, row["resident_id"], row["due_date"]) for row in rows]
+                refs += [
+                    DraftRef(row["invoice_id"], property_id, row["resident_id"], row["due_date"], row.get("number"))
+                    for row in rows
+                ]
                 last = response.get("LastEvaluatedKey")
                 positions[str(shard)] = from_item(last) if last else DONE
         if self._all_done(positions):

@@ -56,7 +56,7 @@ class Drafts:
         sequence, prop = taken
         now = self.clock.now()
         invoice = Invoice(
-            invoice_id=new_id("inv"),
+            invoice_id=new_id("inv", now),
             property_id=property_id,
             property_name=prop.name,
             time_zone=prop.time_zone,
