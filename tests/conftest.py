@@ -27,4 +27,4 @@ os.environ.update(
 settings.register_profile("hoa", derandomize=True, deadline=None, database=None)
 settings.load_profile("hoa")
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.logs"]

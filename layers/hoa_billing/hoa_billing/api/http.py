@@ -26,7 +26,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -50,7 +49,7 @@ from hoa_billing.api.errors import (
 )
 from hoa_billing.core import errors, json_input
 from hoa_billing.core.errors import DomainError, InvalidRequest
-from hoa_billing.core.observability import logger, metrics, tracer
+from hoa_billing.core.observability import invocation, logger, metrics, tracer
 from hoa_billing.core.settings import get_settings
 from hoa_billing.data import aws
 
@@ -326,10 +325,14 @@ class ApiFunction(Generic[T]):
     def _entry(self) -> Handler:
         app = self.app
 
-        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
         @tracer.capture_lambda_handler
         @metrics.log_metrics
         def handler(event: dict[str, Any], context: LambdaContext, deps: T | None = None) -> dict[str, Any]:
+            request_id = ((event.get("requestContext") or {}).get("requestId")) or None
+            with invocation(context, correlation_id=request_id):
+                return respond(event, context, deps)
+
+        def respond(event: dict[str, Any], context: LambdaContext, deps: T | None) -> dict[str, Any]:
             # Screened before anything parses the request (Powertools validates the body
             # before a route runs): a stranger learns nothing from validation errors.
             try:
