@@ -142,6 +142,7 @@ class FakeInvoices:
             invoice_id,
             lambda i: (
                 i.status in lifecycle.VOIDABLE
+                and i.status is voiding.from_status
                 and i.property_id == property_id
                 and i.amount_paid == 0
                 and i.amount_processing == 0
@@ -153,14 +154,14 @@ class FakeInvoices:
             )
         )
 
-    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> None:
+    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> Invoice:
         current = self._check(
             invoice_id,
             lambda i: (
                 i.status is InvoiceStatus.OPEN and i.property_id == property_id and i.due_date.isoformat() == due_date
             ),
         )
-        self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
+        return self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
 
     # -- listings ----------------------------------------------------------------------
 

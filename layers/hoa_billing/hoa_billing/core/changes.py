@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from hoa_billing.core.models import EmailStatus, HistoryEntry, Invoice, PaymentRecord, PaymentState, Recipient
+from hoa_billing.core.models import (
+    EmailStatus,
+    HistoryEntry,
+    Invoice,
+    InvoiceStatus,
+    PaymentRecord,
+    PaymentState,
+    Recipient,
+)
 
 
 @dataclass(frozen=True)
@@ -33,11 +41,13 @@ class Publication:
 
 @dataclass(frozen=True)
 class Voiding:
-    """Open/Overdue -> Void, only while nothing was paid and nothing is processing."""
+    """Open/Overdue -> Void, only from ``from_status`` (the status the void was decided
+    on, which its history entry names) and while nothing was paid or is processing."""
 
     at: datetime
     reason: str
     entry: HistoryEntry
+    from_status: InvoiceStatus
 
 
 @dataclass(frozen=True)

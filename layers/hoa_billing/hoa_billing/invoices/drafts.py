@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from hoa_billing.core import errors
+from hoa_billing.core import audit, errors
 from hoa_billing.core.clock import Clock, SystemClock, new_id, today_in
 from hoa_billing.core.errors import Refused
 from hoa_billing.core.models import Actor, HistoryEntry, Invoice, InvoiceStatus, LineItem
@@ -74,6 +74,15 @@ class Drafts:
             history=[HistoryEntry(at=now, action="created", actor=actor, to_status=InvoiceStatus.DRAFT)],
         )
         self.store.add_draft(invoice)
+        audit.changed(
+            invoice.invoice_id,
+            invoice.number,
+            invoice.history[0],
+            property_id=property_id,
+            resident_id=resident.resident_id,
+            amount_due=amount_due,
+            currency=new.currency,
+        )
         return invoice
 
     def delete(self, property_id: str, invoice_id: str) -> None:
