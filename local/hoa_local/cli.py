@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import requests
 
-from hoa_local import ROOT, stripe_fake
+from hoa_local import ROOT, invoice_report, stripe_fake
 from hoa_local.runtime import READY_PREFIX, LocalRuntime, RuntimeOptions, RuntimeState
 
 DEFAULT_STATE_DIR = ROOT / ".local"
@@ -434,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
     stripe.add_argument("--amount", type=int, help="minor units (default: the invoice's balance)")
     stripe.add_argument("--session", help="the Checkout Session id the events belong to (ACH: reuse it)")
     stripe.set_defaults(func=cmd_stripe_event)
+
+    invoice_report.register(commands, _remote_options, target)
     return parser
 
 
