@@ -3,6 +3,7 @@ shards, the clock, and the principals the API reads from claims."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from hoa_billing.core.lifecycle import Action, manager_actions, resident_actions
 from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem
 from hoa_billing.core.money import format_money
 from hoa_billing.data.invoices import STATUS_SHARDS, shard_of
-from hoa_billing.data.items import decode_cursor, encode_cursor
+from hoa_billing.data.items import decode_cursor, encode_cursor, start_key
 from hoa_billing.data.writes import Update
 
 
@@ -91,6 +92,27 @@ def test_cursors_round_trip_and_refuse_other_scopes_and_garbage():
     for bad, scope in ((cursor, "b"), ("%%%", "a"), ("bnVsbA", "a")):
         with pytest.raises(InvalidCursor):
             decode_cursor(bad, scope=scope)
+
+
+def test_a_cursor_nested_deep_or_too_long_is_refused_not_parsed():
+    deep = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    for bad in (deep, "x" * 100_000):
+        with pytest.raises(InvalidCursor):
+            decode_cursor(bad, scope="a")
+
+
+def test_a_forged_cursor_key_is_refused_before_dynamodb_sees_it():
+    names = frozenset({"pk", "sk"})
+    assert start_key({"pk": "prop_a", "sk": "RES#1"}, names, pk="prop_a") == {"pk": "prop_a", "sk": "RES#1"}
+    for forged in (
+        {"pk": "prop_b", "sk": "x"},
+        {"pk": "prop_a"},
+        {"pk": "prop_a", "sk": 1},
+        {"pk": "prop_a", "sk": "x" * 5000},
+        [],
+    ):
+        with pytest.raises(InvalidCursor):
+            start_key(forged, names, pk="prop_a")
 
 
 def test_invoices_spread_over_every_status_shard():

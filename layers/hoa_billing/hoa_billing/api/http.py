@@ -114,6 +114,15 @@ _JSON_KINDS: dict[type, str] = {
 }
 
 
+def _check_headers(event: dict[str, Any]) -> None:
+    """An Idempotency-Key, on any route, is 1 to 128 printable characters: it names a
+    stored record, and a route that takes none must not seem to accept a bad one."""
+    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    key = headers.get("idempotency-key")
+    if key is not None and not (isinstance(key, str) and 1 <= len(key) <= 128 and key.isprintable()):
+        raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
+
+
 def _media_type(event: dict[str, Any]) -> str:
     headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
     return str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
@@ -307,8 +316,6 @@ class ApiFunction(Generic[T]):
         if key is None:
             status, body = call()
             return json_response(status, body)
-        if not 1 <= len(key) <= 128 or not key.isprintable():
-            raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
         config, run_once = _idempotency()
         config.register_lambda_context(self.app.lambda_context)
         request = {
@@ -338,6 +345,7 @@ class ApiFunction(Generic[T]):
             try:
                 principal: Principal = auth.screen(event, self.caller)
                 _check_path(event)
+                _check_headers(event)
                 body = read_body(event, object_required=not self.signed_body)
             except DomainError as refused:
                 return _refusal(refused)

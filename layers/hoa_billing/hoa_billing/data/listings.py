@@ -34,9 +34,25 @@ from hoa_billing.data.invoices import (
     status_of_index_row,
     status_pk,
 )
-from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_item
+from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, not_issued, start_key, to_item
 
 DONE = "done"
+STATUS_KEY = frozenset({"invoice_id", "gsi_status_pk", "gsi_status_sk"})
+PORTAL_KEY = frozenset({"invoice_id", "gsi_portal_pk", "gsi_portal_sk"})
+
+
+def _shard_positions(value: Any, property_id: str) -> dict[str, Any]:
+    """Where each shard of a property's status index stands, as a cursor carried it."""
+    if not isinstance(value, dict) or not set(value) <= {str(shard) for shard in range(STATUS_SHARDS)}:
+        raise not_issued()
+    return {
+        shard: DONE
+        if position == DONE
+        else start_key(position, STATUS_KEY, gsi_status_pk=status_pk(property_id, int(shard)))
+        for shard, position in value.items()
+    }
+
+
 _pool = ThreadPoolExecutor(max_workers=STATUS_SHARDS, thread_name_prefix="shard-query")
 _LISTING_FIELDS = (
     "invoice_id",
@@ -66,8 +82,10 @@ class DynamoInvoiceListings(InvoiceTable):
         statuses = [status] if status else list(lifecycle.ORDER)
         scope = f"{property_id}|{status or '*'}"
         state: dict[str, Any] = decode_cursor(cursor, scope=scope) if cursor else {"scope": scope, "group": 0}
-        group: int = state.get("group", 0)
-        positions: dict[str, Any] = state.get("shards", {})
+        group = state.get("group", 0)
+        if not isinstance(group, int) or isinstance(group, bool) or not 0 <= group < len(statuses):
+            raise not_issued()
+        positions = _shard_positions(state.get("shards", {}), property_id)
         rows: list[dict[str, Any]] = []
         while group < len(statuses) and len(rows) < limit:
             page, positions = self._merge_shards(property_id, statuses[group], limit - len(rows), positions)
@@ -176,7 +194,9 @@ class DynamoInvoiceListings(InvoiceTable):
         """Up to ``limit`` drafts from where ``position`` left off (None: the start), across
         shards; the next position, or None when every draft has been listed."""
         scope = f"drafts|{property_id}"
-        positions: dict[str, Any] = decode_cursor(position, scope=scope)["shards"] if position else {}
+        positions = (
+            _shard_positions(decode_cursor(position, scope=scope).get("shards"), property_id) if position else {}
+        )
         refs: list[DraftRef] = []
         for shard in range(STATUS_SHARDS):
             while positions.get(str(shard)) != DONE and len(refs) < limit:
@@ -220,7 +240,8 @@ class DynamoInvoiceListings(InvoiceTable):
             "Limit": limit,
         }
         if cursor:
-            request["ExclusiveStartKey"] = to_item(decode_cursor(cursor, scope=scope)["key"])
+            key = decode_cursor(cursor, scope=scope).get("key")
+            request["ExclusiveStartKey"] = to_item(start_key(key, PORTAL_KEY, gsi_portal_pk=resident_id))
         response = self.client.query(**request)
         last = response.get("LastEvaluatedKey")
         next_cursor = encode_cursor({"scope": scope, "key": from_item(last)}) if last else None
