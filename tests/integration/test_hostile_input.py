@@ -141,3 +141,34 @@ def test_an_id_no_invoice_can_have_is_not_found_without_a_lookup(api, properties
     response = api.get("/properties/prop_a/invoices/" + "x" * 100_000)
 
     assert (response.status, response.error_code) == (404, "invoice_not_found")
+
+
+# -- human text --------------------------------------------------------------------------
+
+
+def test_a_name_that_would_inject_an_email_header_is_refused_naming_the_field(api, properties, stack):
+    response = api.post("/properties/prop_a/residents", {"name": "Eve\r\nBcc: evil@example.com", "unit": "4A"})
+
+    assert (response.status, response.error_code) == (422, "validation_failed")
+    (refused,) = response.body["error"]["fields"]
+    assert refused == {"field": "name", "message": "must not contain control characters (found U+000D)"}
+    assert not [i for i in table_items(stack, "PropertiesTable") if i.get("name", "").startswith("Eve")]
+
+
+def test_a_memo_keeps_its_lines_but_no_other_control_character(api, properties, stack):
+    resident_id = create_resident(api)["resident_id"]
+    body = {**draft_body(resident_id), "memo": "Pool key\r\nreplaced\tin March"}
+
+    kept = api.post("/properties/prop_a/invoices", body)
+    refused = api.post("/properties/prop_a/invoices", {**body, "memo": "Pool \x1b[31mkey"})
+    reversed_text = api.post(
+        "/properties/prop_a/invoices", {**body, "line_items": [{"description": "Dues \u202eevil", "amount": 100}]}
+    )
+
+    assert kept.status == 201
+    assert kept.body["memo"] == "Pool key\nreplaced\tin March"
+    assert (refused.status, refused.body["error"]["fields"][0]["field"]) == (422, "memo")
+    assert (reversed_text.status, reversed_text.body["error"]["fields"][0]["field"]) == (
+        422,
+        "line_items.0.description",
+    )
