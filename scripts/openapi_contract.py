@@ -13,6 +13,7 @@ from typing import Any
 
 from hoa_billing.api import errors as api_errors
 from hoa_billing.api.errors import http_status
+from hoa_billing.api.http import PATH_REFUSALS
 from hoa_billing.core import errors as domain_errors
 
 ERROR_REF = "#/components/schemas/ErrorOut"
@@ -21,15 +22,20 @@ GATEWAY_REF = "#/components/schemas/GatewayError"
 # body over its limit, throttled), with its own body: {"message": "Unauthorized"}.
 GATEWAY_STATUSES = {"401", "404", "413", "414", "429", "431"}
 DESCRIPTIONS = {
-    "400": "Malformed request: the body is not JSON, or the cursor is not one this API issued.",
+    "400": "Malformed request: the body is not UTF-8 JSON (or nests deeper than 64 levels, has a number literal "
+    "longer than 40 characters, NaN or Infinity, or a key twice), or the cursor is not one this API issued.",
     "401": "No verified identity (API Gateway's own answer, or ours for a token without the claims).",
     "403": "Not allowed for this principal or property.",
     "404": "Not found (for residents: not theirs either), or no such route.",
     "409": "State conflict; the error carries the current status.",
-    "413": "Body too large.",
+    "413": "The body is over 64 KB.",
     "414": "The request line is over API Gateway's quota (10240 bytes of request line and header values).",
-    "415": "The body is not application/json.",
-    "422": "Validation failed: `fields` says which field and why; or a refusal of the request's content.",
+    "415": "A body was sent with a Content-Type other than application/json (a charset parameter is fine), "
+    "or with none.",
+    "422": "Validation failed: `fields` says which field and why (a body that is JSON but not an object, `null` "
+    "included; unknown fields; fields sent to a route that takes no body; text with control, bidi or separator "
+    "characters, line feeds and tabs only in `memo` and `reason`; amounts that are not non-negative integers; an "
+    "Idempotency-Key that is not 1-128 printable characters); or a refusal of the request's content.",
     "429": "Too many requests.",
     "431": "The headers take the request over API Gateway's quota (10240 bytes of request line and header values).",
     "500": "Something went wrong on our side; nothing to correct in the request.",
@@ -83,8 +89,12 @@ def error_codes(operation: dict[str, Any], method: str, public: bool) -> dict[st
         add(400, api_errors.MalformedBody.code)
         add(413, api_errors.PayloadTooLarge.code)
         add(415, api_errors.UnsupportedMediaType.code)
-    if "requestBody" in operation or any(p.get("in") in ("query", "path") for p in parameters):
-        add(422, "validation_failed")
+    add(422, "validation_failed")  # also: fields sent to a route that takes no body
+    add(422, domain_errors.InvalidRequest.code)  # an Idempotency-Key that is not 1-128 printable characters
+    for parameter in parameters:
+        if parameter.get("in") == "path":
+            # An id no record can have is not looked up (api.http._check_path).
+            add(404, PATH_REFUSALS.get(parameter["name"], domain_errors.NotFound).code)
     if any(p.get("name") == "cursor" for p in parameters):
         add(400, domain_errors.InvalidCursor.code)
     if operation.pop("x-idempotent", False):

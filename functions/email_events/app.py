@@ -22,8 +22,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: BounceRe
         if not notice.invoice_id:
             logger.warning("notification without an invoice tag", message_id=notice.message_id)
             continue
-        applied = recorder.record(
+        # The feature logs the change (or that it did not apply).
+        recorder.record(
             invoice_id=notice.invoice_id, message_id=notice.message_id, kind=notice.kind, reason=notice.reason
         )
-        logger.info("email notification", invoice_id=notice.invoice_id, kind=notice.kind, applied=applied)
         metrics.add_metric(name=f"Email_{notice.kind}", unit="Count", value=1)

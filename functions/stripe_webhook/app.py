@@ -20,7 +20,7 @@ from hoa_billing.core.errors import InvalidSignature
 from hoa_billing.core.observability import logger, metrics
 from hoa_billing.payments import StripeWebhook
 
-api = ApiFunction[StripeWebhook](compose.stripe_webhook, Caller.PUBLIC)  # Stripe signs the body instead
+api = ApiFunction[StripeWebhook](compose.stripe_webhook, Caller.PUBLIC, signed_body=True)  # Stripe signs the body
 app = api.app
 
 
@@ -44,7 +44,9 @@ def raw_body() -> bytes:
     "Stripe retries it.",
     tags=["Payments"],
     operation_id="receiveStripeEvent",
-    openapi_extensions=refusals(errors.InvalidSignature, errors.InvalidRequest, errors.EventInProgress),
+    openapi_extensions=refusals(
+        errors.InvalidSignature, errors.InvalidEvent, errors.InvalidRequest, errors.EventInProgress
+    ),
 )
 def stripe_webhook() -> Response[dict]:
     applied = api.deps().receive(raw_body(), app.current_event.headers.get("stripe-signature"))

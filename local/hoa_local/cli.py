@@ -12,11 +12,11 @@ import sys
 
 import requests
 
-from hoa_local import property_commands
+from hoa_local import invoice_report, property_commands
 from hoa_local.devtools import STRIPE_EVENTS, cmd_stripe_event, cmd_token, cmd_trigger
 from hoa_local.launcher import cmd_run
 from hoa_local.operations import cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
-from hoa_local.target import DEFAULT_STATE_DIR, CliError
+from hoa_local.target import DEFAULT_STATE_DIR, CliError, target
 
 
 def _remote_options(parser: argparse.ArgumentParser) -> None:
@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     stripe.add_argument("--amount", type=int, help="minor units (default: the invoice's balance)")
     stripe.add_argument("--session", help="the Checkout Session id the events belong to (ACH: reuse it)")
     stripe.set_defaults(func=cmd_stripe_event)
+
+    invoice_report.register(commands, _remote_options, target)
     return parser
 
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 
 import boto3
 import pytest
 
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.core.models import Actor, ActorKind, LineItem
 from hoa_billing.data import aws
-from hoa_billing.invoices import Publisher
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.invoices import DynamoInvoices
+from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.invoices import Invoices, NewInvoice, Publisher
 from hoa_billing.publish_all import FanOutRequest
 from hoa_local import EVENTS
 from hoa_local.consumers import sqs_event
@@ -18,9 +24,9 @@ from hoa_local.faults import CRASH_BEFORE, FaultInjector
 from hoa_local.lambdas import LambdaContext, handler_for
 from hoa_local.streams import FunctionCrashed
 from tests.support.api import manager_claims, table_items
-from tests.support.bulk import BulkRun, make_publisher, mixed_drafts, use_bulk_environment
+from tests.support.bulk import NOW, BulkRun, make_publisher, mixed_drafts, use_bulk_environment
 from tests.support.bulk import has_address as has_address_at
-from tests.support.stories import publish
+from tests.support.stories import create_resident, publish
 
 MIXED = 25
 
@@ -217,6 +223,52 @@ def test_an_unreadable_message_goes_to_the_dead_letter_queue(run, stack):
     assert run.queue_depth("PublishDeadLetterQueue") == 1
 
 
+# -- every draft counted at the start is accounted for ---------------------------------
+
+
+def test_drafts_published_or_deleted_before_the_fan_out_are_skipped_and_the_counts_add_up(run, api, stack):
+    five = mixed_drafts(api, 5)
+    job_id = run.start(5).body["job_id"]
+    # At once, before the fan-out reads the drafts: one published singly, one deleted.
+    assert publish(api, five[1], {"send_email": False}).status == 200
+    assert api.delete(f"/properties/prop_a/invoices/{five[3]['invoice_id']}").status == 200
+    running = run.job(job_id)
+
+    run.enqueue()
+    run.publish()
+
+    job = run.job(job_id)
+    assert running["state"] == "running"
+    assert (job["total"], job["enqueued"], job["published"], job["skipped"], job["failed"]) == (5, 3, 3, 2, 0)
+    assert job["published"] + job["skipped"] + job["failed"] == job["total"]
+    assert job["state"] == "completed"
+
+
+def test_a_draft_created_after_the_job_started_is_left_for_the_next_publish_all(run, api, stack):
+    mixed_drafts(api, 3)
+    job_id = run.start(3).body["job_id"]
+    later = Invoices.build(
+        DynamoInvoices(stack.physical_name("InvoicesTable")),
+        DynamoInvoiceListings(stack.physical_name("InvoicesTable")),
+        DynamoDirectory(stack.physical_name("PropertiesTable")),
+        FixedClock(NOW + timedelta(seconds=1)),
+    )
+    new = NewInvoice(
+        resident_id=create_resident(api, name="New Neighbour")["resident_id"],
+        line_items=[LineItem(description="Move-in fee", amount=5000)],
+        currency="USD",
+        due_date=(NOW + timedelta(days=30)).date(),
+    )
+    late = later.drafts.create("prop_a", new, Actor(kind=ActorKind.API, id="mgr-1"))
+
+    run.enqueue()
+    run.publish()
+
+    job = run.job(job_id)
+    assert (job["total"], job["published"], job["skipped"], job["state"]) == (3, 3, 0, "completed")
+    assert invoices_by_id(stack)[late.invoice_id]["status"] == "Draft"
+
+
 # -- the fan-out pages and continues itself ----------------------------------------
 
 
@@ -340,7 +392,7 @@ def test_a_scheduled_run_that_died_before_its_fan_out_is_finished_by_the_next_de
     with faults.installed(aws.client("sqs")), pytest.raises(FunctionCrashed):
         handler(event, LambdaContext("schedule"), deps=run.publisher)
     assert faults.fired()
-    assert [i["job_id"] for i in table_items(stack, "PublishJobsTable") if i["sk"] == "JOB"] == ["job_prop_a_20260301"]
+    assert [i["job_id"] for i in table_items(stack, "PublishJobsTable") if i["sk"] == "JOB"] == ["job_prop_a_20990301"]
     assert run.queue_depth("FanOutQueue") == 0
 
     # EventBridge retries the failed invocation: the job is found and its fan-out requested.
@@ -349,7 +401,7 @@ def test_a_scheduled_run_that_died_before_its_fan_out_is_finished_by_the_next_de
     run.enqueue()
     run.publish()
 
-    job = run.job("job_prop_a_20260301")
+    job = run.job("job_prop_a_20990301")
     assert (job["total"], job["published"], job["skipped"], job["state"]) == (25, 25, 0, "completed")
     assert all(
         len(publishes_of(item)) == 1 for item in invoices_by_id(stack).values() if item["property_id"] == "prop_a"

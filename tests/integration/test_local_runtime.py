@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from functools import partial
 from typing import Any
@@ -245,3 +246,24 @@ def test_every_email_ses_accepted_becomes_an_eml_and_an_html_file(tmp_path):
     assert first.with_suffix(".html").read_text() == "<html><body><p>Amount due: $325.00</p></body></html>\n"
     assert second.with_suffix(".html").read_text().strip() == "<p>Amount due: <b>$100.00</b></p>"
     assert folder.poll_once() == []  # each message is written once
+
+
+@mock_aws
+def test_a_message_ses_accepted_with_characters_no_header_may_hold_is_still_written(tmp_path):
+    ses = boto3.client("sesv2")
+    ses.create_email_identity(EmailIdentity="example.com")
+    folder = MailFolder(tmp_path / "mail", "123456789012", "us-east-1")
+    ses.send_email(
+        FromEmailAddress="billing@example.com",
+        Destination={"ToAddresses": ["Eve\r\nBcc: evil@example.com <eve@example.com>", "Zo\x00e <zoe@example.com>"]},
+        Content={"Simple": {"Subject": {"Data": "Invoice\r\nX-Evil: 1"}, "Body": {"Text": {"Data": "Due \ud800 now"}}}},
+    )
+
+    (written,) = folder.poll_once()
+
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert "X-Evil" not in message
+    assert "Bcc" not in message
+    assert message["Subject"] == "Invoice\ufffd\ufffdX-Evil: 1"
+    assert [a.addr_spec for a in message["To"].addresses][-1] == "zoe@example.com"
+    assert "Due \ufffd now" in written.with_suffix(".html").read_text()

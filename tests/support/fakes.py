@@ -17,6 +17,7 @@ from typing import Any
 
 from hoa_billing.core import lifecycle
 from hoa_billing.core.changes import (
+    AttentionFlag,
     DraftEdit,
     EmailClaim,
     EmailDelivery,
@@ -153,6 +154,7 @@ class FakeInvoices:
             invoice_id,
             lambda i: (
                 i.status in lifecycle.VOIDABLE
+                and i.status is voiding.from_status
                 and i.property_id == property_id
                 and i.amount_paid == 0
                 and i.amount_processing == 0
@@ -182,14 +184,14 @@ class FakeInvoices:
             )
         )
 
-    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> None:
+    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> Invoice:
         current = self._check(
             invoice_id,
             lambda i: (
                 i.status is InvoiceStatus.OPEN and i.property_id == property_id and i.due_date.isoformat() == due_date
             ),
         )
-        self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
+        return self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
 
     # -- listings ----------------------------------------------------------------------
 
@@ -242,7 +244,7 @@ class FakeInvoices:
             key=lambda i: i.invoice_id,
         )
         page = drafts[:limit]
-        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat()) for i in page]
+        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat(), i.number) for i in page]
         more = len(drafts) > limit
         return refs, (_cursor(f"drafts|{property_id}", page[-1].invoice_id) if more else None)
 
@@ -436,6 +438,10 @@ class FakeInvoices:
             )
         )
 
+    def flag(self, invoice_id: str, flag: AttentionFlag) -> Invoice:
+        current = self._check(invoice_id, lambda i: True)
+        return self._save(self._recorded(current, flag.entry, needs_attention=True))
+
 
 def _found_by(invoice: Invoice, search: str | None) -> bool:
     """As the real listing searches: an invoice number (``INV-00012``, ``12``), else part of
@@ -594,13 +600,18 @@ class FakeJobs:
         return job.model_copy(update={"failures": [JobFailure(invoice_id=i, reason=r) for i, r in failures]})
 
     def record_fan_out(
-        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime, unlisted: int = 0
     ) -> None:
         job = self.jobs[job_id]
         if job.fan_out.seq != seen.seq:
             raise FanOutMoved(job_id)
         self.jobs[job_id] = job.model_copy(
-            update={"fan_out": step, "enumerated": job.enumerated + enqueued, "updated_at": at}
+            update={
+                "fan_out": step,
+                "enumerated": job.enumerated + enqueued,
+                "unlisted": job.unlisted + unlisted,
+                "updated_at": at,
+            }
         )
 
     def record_chunk(self, job_id: str, message_id: str, tally: ChunkTally, at: datetime) -> bool:

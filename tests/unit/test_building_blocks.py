@@ -3,18 +3,19 @@ shards, the clock, and the principals the API reads from claims."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import base64
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from hoa_billing.api import auth, errors
-from hoa_billing.core.clock import FixedClock, new_id, today_in
+from hoa_billing.core.clock import FixedClock, made_after, new_id, today_in
 from hoa_billing.core.errors import InvalidCursor
 from hoa_billing.core.lifecycle import Action, manager_actions, resident_actions
 from hoa_billing.core.models import Actor, ActorKind, Invoice, InvoiceStatus, LineItem, Resident
 from hoa_billing.core.money import format_money
 from hoa_billing.data.invoices import STATUS_SHARDS, shard_of
-from hoa_billing.data.items import decode_cursor, encode_cursor
+from hoa_billing.data.items import decode_cursor, encode_cursor, start_key
 from hoa_billing.data.writes import Update
 
 
@@ -104,6 +105,27 @@ def test_cursors_round_trip_and_refuse_other_scopes_and_garbage():
             decode_cursor(bad, scope=scope)
 
 
+def test_a_cursor_nested_deep_or_too_long_is_refused_not_parsed():
+    deep = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    for bad in (deep, "x" * 100_000):
+        with pytest.raises(InvalidCursor):
+            decode_cursor(bad, scope="a")
+
+
+def test_a_forged_cursor_key_is_refused_before_dynamodb_sees_it():
+    names = frozenset({"pk", "sk"})
+    assert start_key({"pk": "prop_a", "sk": "RES#1"}, names, pk="prop_a") == {"pk": "prop_a", "sk": "RES#1"}
+    for forged in (
+        {"pk": "prop_b", "sk": "x"},
+        {"pk": "prop_a"},
+        {"pk": "prop_a", "sk": 1},
+        {"pk": "prop_a", "sk": "x" * 5000},
+        [],
+    ):
+        with pytest.raises(InvalidCursor):
+            start_key(forged, names, pk="prop_a")
+
+
 def test_invoices_spread_over_every_status_shard():
     shards = {shard_of(new_id("inv")) for _ in range(400)}
     assert shards == set(range(STATUS_SHARDS))
@@ -114,6 +136,14 @@ def test_ids_sort_by_creation_time():
     while second is None or second[4:14] == first[4:14]:  # the 48-bit millisecond part
         second = new_id("inv")
     assert first < second
+
+
+def test_an_id_says_whether_it_was_made_after_a_moment():
+    moment = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)
+    assert not made_after(new_id("inv", moment), moment)
+    assert made_after(new_id("inv", moment + timedelta(milliseconds=1)), moment)
+    assert not made_after(new_id("inv", moment - timedelta(days=1)), moment)
+    assert not made_after("inv_prop_demo_000001", moment)  # not a new_id: taken as older
 
 
 def test_today_is_the_property_s_today():

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from hoa_local import ROOT
 from hoa_local.template import Stack
 
 STACK = Stack()
@@ -113,3 +114,73 @@ def test_every_dead_letter_destination_has_an_alarm(queue):
     alarms = [b["Properties"] for b in _of_type("AWS::CloudWatch::Alarm").values() if queue in _refs(b["Properties"])]
     assert alarms, f"{queue} has no alarm"
     assert all(_refs(alarm.get("AlarmActions", [])) for alarm in alarms)
+
+
+# -- alarms: on what actually happens, and every one to the alarm topic --------------------
+
+ALARMS = {name: body["Properties"] for name, body in _of_type("AWS::CloudWatch::Alarm").items()}
+NAMESPACE = STACK.template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+SOURCES = [*(ROOT / "layers/hoa_billing/hoa_billing").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]
+
+
+def _watched(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(namespace, metric name, dimensions) of every metric an alarm reads."""
+    stats = [alarm] + [query["MetricStat"]["Metric"] for query in alarm.get("Metrics", []) if "MetricStat" in query]
+    return [
+        (stat["Namespace"], stat["MetricName"], {d["Name"]: d["Value"] for d in stat.get("Dimensions", [])})
+        for stat in stats
+        if "MetricName" in stat
+    ]
+
+
+def _emitted() -> tuple[set[str], set[str], str]:
+    """Metric names the code emits literally, the prefixes of those it builds (f-strings),
+    and all of its source (where a built name's suffix must appear as a string)."""
+    text = "\n".join(path.read_text() for path in SOURCES)
+    literal = set(re.findall(r'add_metric\(\s*name="(\w+)"', text))
+    prefixes = set(re.findall(r'add_metric\(\s*name=f"(\w+)\{', text))
+    return literal, prefixes, text
+
+
+@pytest.mark.parametrize("alarm", sorted(ALARMS))
+def test_every_alarm_goes_to_the_alarm_topic_and_says_what_it_means(alarm):
+    props = ALARMS[alarm]
+    assert _refs(props.get("AlarmActions", [])) == {"AlarmTopic"}
+    assert len(props.get("AlarmDescription", "")) > 30
+
+
+@pytest.mark.parametrize("alarm", sorted(a for a in ALARMS if any(ns == NAMESPACE for ns, _, _ in _watched(ALARMS[a]))))
+def test_an_alarm_on_the_application_s_metrics_watches_what_the_code_emits(alarm):
+    literal, prefixes, text = _emitted()
+    service = STACK.template["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    for namespace, name, dimensions in _watched(ALARMS[alarm]):
+        assert namespace == NAMESPACE
+        assert dimensions == {"service": service}, "Powertools adds exactly the service dimension"
+        built = [p for p in prefixes if name.startswith(p) and f'"{name.removeprefix(p)}"' in text]
+        assert name in literal or built, f"{alarm} watches {name}, which no code emits"
+
+
+def _alarms_on(namespace: str, name: str) -> list[str]:
+    return [a for a, props in ALARMS.items() if any(ns == namespace and n == name for ns, n, _ in _watched(props))]
+
+
+def test_api_failures_answered_without_raising_still_raise_an_alarm():
+    assert _alarms_on(NAMESPACE, "UnhandledError")
+    (gateway,) = _alarms_on("AWS/ApiGateway", "5xx")
+    assert _refs(ALARMS[gateway]["Dimensions"]) == {"HttpApi", "Stage"}
+
+
+def test_emails_that_fail_or_bounce_raise_an_alarm():
+    assert _alarms_on(NAMESPACE, "Email_failed")
+    (rate,) = _alarms_on(NAMESPACE, "Email_bounce")
+    assert _alarms_on(NAMESPACE, "Email_sent") == _alarms_on(NAMESPACE, "Email_complaint") == [rate]
+
+
+def test_invoices_publish_all_could_not_publish_raise_an_alarm():
+    assert _alarms_on(NAMESPACE, "InvoicesFailed")
+
+
+def test_the_runbook_says_what_to_do_for_every_alarm():
+    runbook = (ROOT / "docs" / "runbook.md").read_text()
+    missing = [alarm for alarm in ALARMS if f"`{alarm}`" not in runbook]
+    assert not missing, f"docs/runbook.md has no entry for {missing}"

@@ -1,15 +1,24 @@
 """The SES (v2 API) adapter: sends an ``EmailMessage`` and sorts SES's refusals into
-"try again later" and "never going to work"."""
+"try again later" and "never going to work".
+
+Addresses go to SES as the headers will carry them, built by the standard library's
+header classes (``email.headerregistry.Address``, folded by the SMTP policy), never by
+formatting strings: a display name is quoted or RFC 2047-encoded as it needs (SES wants
+non-ASCII names encoded), and a name that is not human text (a CR LF that would start
+a new header, any control or bidi character) is refused before anything is sent.
+"""
 
 from __future__ import annotations
 
-from email.utils import formataddr
+from email.headerregistry import Address
+from email.policy import SMTP
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from hoa_billing.core import text
 from hoa_billing.email import EmailMessage, Rejected, RetryLater
 
 # SES refuses these for good: retrying the same message cannot succeed.
@@ -31,6 +40,27 @@ def ses_client() -> Any:
     return boto3.client("sesv2", config=_SES_CONFIG)
 
 
+# 7-bit headers (non-ASCII becomes encoded words), never folded onto a second line.
+_HEADERS = SMTP.clone(max_line_length=None)
+
+
+def mailbox(address: str, display_name: str = "") -> str:
+    """``address`` with ``display_name`` as a To or From header carries it. Raises
+    ``ValueError`` for a display name that is not one line of human text, or an address
+    the header classes cannot read as exactly one mailbox."""
+    problem = text.problem(display_name)
+    if problem is not None:
+        raise ValueError(f"the display name {problem}")
+    if not address.isascii():
+        raise ValueError("the address must be ASCII (SES does not take SMTPUTF8 addresses)")
+    header = _HEADERS.header_factory("To", [Address(display_name=" ".join(display_name.split()), addr_spec=address)])
+    _field, _, value = header.fold(policy=_HEADERS).partition(":")
+    value = value.strip()
+    if "\r" in value or "\n" in value or len(header.addresses) != 1:  # cannot happen; never send if it did
+        raise ValueError("the address does not make one header line")
+    return value
+
+
 def _tag_value(value: str) -> str:
     # SES tag values allow only ASCII letters, digits, '_', '-', '.', '@'.
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-.@") else "_" for ch in value)[:256]
@@ -39,13 +69,20 @@ def _tag_value(value: str) -> str:
 class SesEmailSender:
     def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
         self.client = client
-        self.sender = sender
+        self.sender = mailbox(sender)
         self.configuration_set = configuration_set
 
     def send(self, message: EmailMessage) -> str:
+        try:
+            to = mailbox(message.to_address, message.to_name)
+        except ValueError as refused:
+            raise Rejected(f"invalid_recipient: {refused}") from None
+        problem = text.problem(message.subject)
+        if problem is not None:
+            raise Rejected(f"invalid_subject: the subject {problem}")
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender,
-            "Destination": {"ToAddresses": [formataddr((message.to_name, message.to_address))]},
+            "Destination": {"ToAddresses": [to]},
             "Content": {
                 "Simple": {
                     "Subject": {"Data": message.subject, "Charset": "UTF-8"},

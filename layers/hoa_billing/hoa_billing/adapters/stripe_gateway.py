@@ -74,11 +74,14 @@ class StripeCheckout:
 
 
 def verify_webhook(payload: bytes, signature_header: str | None, secret: str, tolerance_seconds: int) -> None:
-    """Check Stripe's ``Stripe-Signature`` over the raw body; raise ``InvalidSignature``."""
+    """Check Stripe's ``Stripe-Signature`` over the raw body; raise ``InvalidSignature``.
+
+    Only the signature: reading the body is the domain's (``core.json_input``), so that a
+    signed body that is not an event object is refused, not a crash in the SDK's parser."""
     if not signature_header:
         raise errors.InvalidSignature("The request has no Stripe-Signature header.")
     try:
-        stripe.Webhook.construct_event(payload, signature_header, secret, tolerance=tolerance_seconds)
+        stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance=tolerance_seconds)
     except stripe.SignatureVerificationError as exc:
         raise errors.InvalidSignature(
             "The Stripe signature does not match this endpoint's secret, or it is too old."

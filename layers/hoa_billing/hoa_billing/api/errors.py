@@ -17,10 +17,15 @@ class Forbidden(errors.DomainError):
     code = "forbidden"
 
 
-class MalformedBody(errors.DomainError):
-    """The body cannot be read as JSON (not UTF-8 text, nested too deep, ...)."""
+# The body cannot be read as JSON; the domain core reads JSON too (webhooks, cursors).
+MalformedBody = errors.MalformedBody
 
-    code = "invalid_json"
+
+class ValidationFailed(errors.InvalidRequest):
+    """The body is JSON but not the shape the route takes (not an object, fields it does
+    not have). ``fields`` lists ``{"field", "message"}`` as pydantic's refusals do."""
+
+    code = "validation_failed"
 
 
 class UnsupportedMediaType(errors.DomainError):
@@ -40,6 +45,7 @@ STATUSES: tuple[tuple[type[errors.DomainError], int], ...] = (
     (PayloadTooLarge, 413),
     (errors.InvalidCursor, 400),
     (errors.InvalidSignature, 400),
+    (errors.InvalidEvent, 400),
     (errors.NotFound, 404),
     (errors.InvalidRequest, 422),
     (errors.Conflict, 409),

@@ -1,6 +1,7 @@
 """One place for the HTTP concerns of every API function: building the resolver, mapping
-errors to responses, screening the caller, the body-size limit, Idempotency-Key handling,
-and the Lambda entry point with logging, tracing and metrics.
+errors to responses, screening the caller, the path's ids and the body (read once,
+safely, before Powertools validates it), Idempotency-Key handling, and the Lambda entry
+point with logging, tracing and metrics.
 
 A handler module makes one ``ApiFunction``: its routes read the screened principal
 (``api.manager()``, ``api.resident()``) and the function's dependencies (``api.deps()``,
@@ -13,17 +14,18 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -38,9 +40,16 @@ from pydantic import BaseModel
 
 from hoa_billing.api import auth
 from hoa_billing.api.auth import AdminPrincipal, Caller, ManagerPrincipal, Principal, ResidentPrincipal
-from hoa_billing.api.errors import MalformedBody, PayloadTooLarge, UnsupportedMediaType, http_status
+from hoa_billing.api.errors import (
+    MalformedBody,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    http_status,
+)
+from hoa_billing.core import errors, json_input
 from hoa_billing.core.errors import DomainError, InvalidRequest
-from hoa_billing.core.observability import logger, metrics, tracer
+from hoa_billing.core.observability import invocation, logger, metrics, tracer
 from hoa_billing.core.settings import get_settings
 from hoa_billing.data import aws
 
@@ -84,30 +93,102 @@ def _refusal(error: DomainError) -> dict[str, Any]:
     }
 
 
-def _check_body(event: dict[str, Any]) -> None:
-    """Every route takes JSON: an oversized body, a body declared as anything else
-    (Powertools would parse forms and multipart), or one that is not UTF-8 text (API
-    Gateway base64-encodes it), is refused here rather than failing deep in the parser."""
+# Ids in paths: what ``new_id``, ``derived_id`` and the schedule's job ids are made of.
+_PATH_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+# What an impossible id in each path parameter is refused as (a 404 of its kind).
+PATH_REFUSALS: dict[str, type[errors.NotFound]] = {
+    "property_id": errors.PropertyNotFound,
+    "invoice_id": errors.InvoiceNotFound,
+    "job_id": errors.PublishJobNotFound,
+    "resident_id": errors.ResidentNotFound,
+}
+
+
+def _check_path(event: dict[str, Any]) -> None:
+    """An id no record can have (100,000 characters, a control character) is not looked
+    up: DynamoDB would refuse the key with an error, not an answer."""
+    for name, value in (event.get("pathParameters") or {}).items():
+        if not isinstance(value, str) or not _PATH_ID.match(value):
+            refusal = PATH_REFUSALS.get(name, errors.NotFound)
+            raise refusal(f"Nothing has this {name}: ids are 1 to 128 letters, digits, '_', '-', '.' or ':'.")
+
+
+_JSON_KINDS: dict[type, str] = {
+    type(None): "null",
+    list: "an array",
+    str: "a string",
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+}
+
+
+def _check_headers(event: dict[str, Any]) -> None:
+    """An Idempotency-Key, on any route, is 1 to 128 printable characters: it names a
+    stored record, and a route that takes none must not seem to accept a bad one."""
+    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    key = headers.get("idempotency-key")
+    if key is not None and not (isinstance(key, str) and 1 <= len(key) <= 128 and key.isprintable()):
+        raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
+
+
+def _media_type(event: dict[str, Any]) -> str:
+    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
+    return str(headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+
+
+def read_body(event: dict[str, Any], *, object_required: bool = True) -> Any:
+    """The request body's JSON value, or None when there is none; the one reading of a
+    body every route shares, before Powertools parses it for validation.
+
+    A body is JSON sent as ``application/json`` (415 otherwise, a missing Content-Type
+    included, since a client that does not say what it sends cannot be sure what it
+    asked for), at most ``MAX_BODY_BYTES`` (413), UTF-8 text, nested at most
+    ``json_input.MAX_DEPTH`` levels with number literals of at most
+    ``json_input.MAX_NUMBER_CHARS`` characters (400 ``invalid_json``), and a JSON object
+    (422: every body this API takes is one; ``null`` is not an empty body)."""
     body = event.get("body")
-    if not body:
-        return
+    if body is None or body == "":
+        return None
     limit = get_settings().max_body_bytes
     if len(body) > limit:
         raise PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
-    headers = {str(name).lower(): value for name, value in (event.get("headers") or {}).items()}
-    content_type = str(headers.get("content-type") or "").strip().lower()
-    if content_type and not content_type.startswith(JSON_CONTENT_TYPE):
-        raise UnsupportedMediaType("Send the request body as application/json.")
-    if not event.get("isBase64Encoded"):
-        return
-    try:
-        base64.b64decode(body, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise MalformedBody("The request body is not valid JSON (it is not UTF-8 text).") from None
+    if _media_type(event) != JSON_CONTENT_TYPE:
+        raise UnsupportedMediaType("Send the request body as JSON, with the header Content-Type: application/json.")
+    data: str | bytes = str(body)
+    if event.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(data, validate=True)
+        except binascii.Error:
+            raise MalformedBody("The request body is not valid JSON (it is not UTF-8 text).") from None
+    value = json_input.parse_json(data)
+    if object_required and not isinstance(value, dict):
+        found = _JSON_KINDS.get(type(value), "another value")
+        raise ValidationFailed(
+            "The request body must be a JSON object.",
+            fields=[{"field": "body", "message": f"must be a JSON object, not {found}"}],
+        )
+    return value
 
 
-def create_app() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+def _no_stray_fields(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """A route that takes no body fields refuses any it is sent, as the routes with a
+    body refuse fields they do not have: nothing a client sends is silently ignored."""
+    route = app.context.get("_route")
+    body = app.context.get("body")
+    if route is not None and not route.dependant.body_params and body:
+        raise ValidationFailed(
+            "This request takes no body; send none (or {}).",
+            fields=[{"field": str(name)[:64], "message": "is not a field of this request"} for name in list(body)[:20]],
+        )
+    return next_middleware(app)
+
+
+def create_app(*, signed_body: bool = False) -> APIGatewayHttpResolver:
+    # Powertools parses bodies again for validation: with the same safe reader.
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=json_input.parse_json)
+    if not signed_body:
+        app.use(middlewares=[_no_stray_fields])
 
     @app.exception_handler(DomainError)
     def domain_error(exc: DomainError) -> Response[Any]:
@@ -194,15 +275,23 @@ class ApiFunction(Generic[T]):
 
     ``deps`` builds the function's dependencies once per process (the composition root's
     builder); a test passes its own with ``handler(event, context, deps=...)``.
+    ``signed_body``: the route reads the raw bytes its sender signed (Stripe's webhook),
+    so the glue checks only that they are readable JSON, and the route the rest.
     """
 
     def __init__(
-        self, deps: Callable[[], T], caller: Caller, *, route_callers: dict[str, Caller] | None = None
+        self,
+        deps: Callable[[], T],
+        caller: Caller,
+        *,
+        route_callers: dict[str, Caller] | None = None,
+        signed_body: bool = False,
     ) -> None:
-        self.app = create_app()
+        self.app = create_app(signed_body=signed_body)
         self.caller = caller
         # A route whose callers differ from the function's (by route key, "POST /properties").
         self.route_callers = route_callers or {}
+        self.signed_body = signed_body
         self._build = deps
         self.handler: Handler = self._entry()
 
@@ -265,8 +354,6 @@ class ApiFunction(Generic[T]):
         if key is None:
             status, body = call()
             return json_response(status, body, headers(body) if headers else None)
-        if not 1 <= len(key) <= 128 or not key.isprintable():
-            raise InvalidRequest("The Idempotency-Key header must be 1 to 128 printable characters.")
         config, run_once = _idempotency()
         config.register_lambda_context(self.app.lambda_context)
         request = {
@@ -283,19 +370,25 @@ class ApiFunction(Generic[T]):
     def _entry(self) -> Handler:
         app = self.app
 
-        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
         @tracer.capture_lambda_handler
         @metrics.log_metrics
         def handler(event: dict[str, Any], context: LambdaContext, deps: T | None = None) -> dict[str, Any]:
+            request_id = ((event.get("requestContext") or {}).get("requestId")) or None
+            with invocation(context, correlation_id=request_id):
+                return respond(event, context, deps)
+
+        def respond(event: dict[str, Any], context: LambdaContext, deps: T | None) -> dict[str, Any]:
             # Screened before anything parses the request (Powertools validates the body
             # before a route runs): a stranger learns nothing from validation errors.
             try:
                 caller = self.route_callers.get(str(event.get("routeKey")), self.caller)
                 principal: Principal = auth.screen(event, caller)
-                _check_body(event)
+                _check_path(event)
+                _check_headers(event)
+                body = read_body(event, object_required=not self.signed_body)
             except DomainError as refused:
                 return _refusal(refused)
-            app.append_context(principal=principal, deps=deps if deps is not None else self._build())
+            app.append_context(principal=principal, body=body, deps=deps if deps is not None else self._build())
             return app.resolve(event, context)
 
         return handler

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import ConfigDict, Field
 
-from pydantic import ConfigDict, Field, StringConstraints
-
-from hoa_billing.api.schemas import CURRENCY_CODES, Currency, EmailAddress, Out, Strict, Text, TimeZone
+from hoa_billing.api.schemas import CURRENCY_CODES, Currency, EmailAddress, Name, Out, Strict, TimeZone
 from hoa_billing.core.models import Property
 from hoa_billing.properties import NewProperty, PropertySettings
-
-Name = Annotated[Text, StringConstraints(max_length=120)]
 
 
 class PropertyOut(Out):

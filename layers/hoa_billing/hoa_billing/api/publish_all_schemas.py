@@ -60,7 +60,7 @@ class PublishJobOut(Out):
             total=job.total,
             enqueued=job.enumerated,
             published=job.published,
-            skipped=job.skipped,
+            skipped=job.skipped_all,
             failed=job.failed,
             failures=job.failures,
             actor=job.actor,

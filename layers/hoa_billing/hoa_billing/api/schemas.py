@@ -7,10 +7,20 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, ConfigDict, Field, JsonValue, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from hoa_billing import invoices
-from hoa_billing.core import lifecycle
+from hoa_billing.core import lifecycle, money, text
 from hoa_billing.core.models import (
     EmailState,
     EmailStatus,
@@ -61,14 +71,52 @@ def _time_zone(value: Any) -> Any:
     return value
 
 
+def _one_line(value: str) -> str:
+    try:
+        return text.human_text(value)
+    except ValueError as refused:
+        raise PydanticCustomError("human_text", str(refused)) from None
+
+
+def _paragraphs(value: str) -> str:
+    try:
+        return text.human_text(value, multiline=True)
+    except ValueError as refused:
+        raise PydanticCustomError("human_text", str(refused)) from None
+
+
+def _minor_units(value: Any) -> Any:
+    try:
+        return money.minor_units(value)
+    except money.InvalidAmount as refused:
+        raise PydanticCustomError("minor_units", str(refused)) from None
+
+
 CURRENCY_CODES: list[JsonValue] = [*sorted(CURRENCY_EXPONENTS)]
 TimeZone = Annotated[str, BeforeValidator(_time_zone)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+# Human text (core.text). Names, units and line items are one line; memos and reasons may
+# run over lines (line feeds, tabs). Control and bidi characters are refused with a 422
+# naming the field.
+OneLine = AfterValidator(_one_line)
+MultiLine = AfterValidator(_paragraphs)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), OneLine]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), OneLine]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
+Memo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MultiLine]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), MultiLine]
 EmailAddress = Annotated[str | None, BeforeValidator(_email)]
 Currency = Annotated[str, BeforeValidator(_currency)]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-MinorUnits = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units (cents).")]
+# Money enters as core.money says: a non-negative integer of minor units, never a bool,
+# a float or a string; an invoice's line items are also more than zero.
+MinorUnits = Annotated[
+    StrictInt,
+    Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units (cents)."),
+    BeforeValidator(_minor_units),
+]
 
 
 class Out(Model):
@@ -85,8 +133,8 @@ class Strict(Out):
 
 
 class ResidentIn(Strict):
-    name: Annotated[Text, StringConstraints(max_length=120)]
-    unit: Annotated[Text, StringConstraints(max_length=40)]
+    name: Name
+    unit: Unit
     email: EmailAddress = None
 
     def new(self) -> NewResident:
@@ -96,8 +144,8 @@ class ResidentIn(Strict):
 class ResidentPatch(Strict):
     """Only the fields sent change; ``"email": null`` removes the address."""
 
-    name: Annotated[Text, StringConstraints(max_length=120)] | None = None
-    unit: Annotated[Text, StringConstraints(max_length=40)] | None = None
+    name: Name | None = None
+    unit: Unit | None = None
     email: EmailAddress = None
 
     model_config = ConfigDict(
@@ -111,7 +159,7 @@ class ResidentPatch(Strict):
 
 
 class LineItemIn(Strict):
-    description: Annotated[Text, StringConstraints(max_length=200)]
+    description: Description
     amount: MinorUnits
 
 
@@ -123,7 +171,7 @@ class InvoiceIn(Strict):
         json_schema_extra={"enum": CURRENCY_CODES},
     )
     due_date: IsoDate = Field(description="YYYY-MM-DD, today or later in the property's time zone.")
-    memo: Annotated[Text, StringConstraints(max_length=500)] | None = None
+    memo: Memo | None = None
 
     def new(self) -> NewInvoice:
         return NewInvoice(
@@ -141,9 +189,7 @@ class InvoicePatch(Strict):
     version: StrictInt = Field(ge=1, description="The invoice's version when the manager opened it.")
     line_items: list[LineItemIn] | None = Field(default=None, min_length=1, max_length=100)
     due_date: IsoDate | None = Field(default=None, description="YYYY-MM-DD, today or later.")
-    memo: Annotated[Text, StringConstraints(max_length=500)] | None = Field(
-        default=None, description="null removes the memo."
-    )
+    memo: Memo | None = Field(default=None, description="null removes the memo.")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -180,7 +226,7 @@ class PublishIn(Strict):
 
 
 class VoidIn(Strict):
-    reason: Annotated[Text, StringConstraints(min_length=3, max_length=500)]
+    reason: Reason
 
 
 # -- responses -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from hoa_billing.core.models import (
     EmailStatus,
     HistoryEntry,
     Invoice,
+    InvoiceStatus,
     LineItem,
     PaymentRecord,
     PaymentState,
@@ -81,11 +82,13 @@ class PropertyChange:
 
 @dataclass(frozen=True)
 class Voiding:
-    """Open/Overdue -> Void, only while nothing was paid and nothing is processing."""
+    """Open/Overdue -> Void, only from ``from_status`` (the status the void was decided
+    on, which its history entry names) and while nothing was paid or is processing."""
 
     at: datetime
     reason: str
     entry: HistoryEntry
+    from_status: InvoiceStatus
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,14 @@ class RefundChange:
     charge_id: str
     before: int | None
     amount_refunded: int
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
+class AttentionFlag:
+    """An invoice flagged for a person, with the reason in its history, and nothing else
+    changed (a Stripe event whose amount is not money). Written if the invoice exists."""
+
     entry: HistoryEntry
 
 

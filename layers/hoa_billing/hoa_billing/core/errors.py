@@ -89,6 +89,20 @@ class InvalidSignature(DomainError):
     code = "invalid_signature"
 
 
+class MalformedBody(DomainError):
+    """The input cannot be read as JSON: not UTF-8 text, not JSON, nested too deep, a
+    number literal too long (``core.json_input`` says which)."""
+
+    code = "invalid_json"
+
+
+class InvalidEvent(DomainError):
+    """A correctly signed webhook body that is not a Stripe event (not a JSON object, no
+    id or type): nothing is changed."""
+
+    code = "invalid_event"
+
+
 # -- conflicts (they carry the current status) -------------------------------------------
 
 

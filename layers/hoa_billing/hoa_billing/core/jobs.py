@@ -41,6 +41,9 @@ class PublishJob(Model):
     published: int = 0
     skipped: int = 0
     failed: int = 0
+    # Counted at the start but no longer drafts when the fan-out listed them (published
+    # singly or deleted meanwhile): skipped without reaching a worker.
+    unlisted: int = 0
     fan_out: FanOutProgress = Field(default_factory=FanOutProgress)
     started_at: datetime
     updated_at: datetime
@@ -48,10 +51,19 @@ class PublishJob(Model):
 
     @property
     def processed(self) -> int:
+        """What the workers counted of the enqueued drafts."""
         return self.published + self.skipped + self.failed
 
     @property
+    def skipped_all(self) -> int:
+        """Drafts this job did not publish because they were no longer drafts."""
+        return self.skipped + self.unlisted
+
+    @property
     def state(self) -> JobState:
+        """Running until every draft counted at the start is published, skipped or
+        failed: the fan-out has listed them all (``total = enumerated + unlisted``) and
+        the workers have counted every one it enqueued."""
         if not self.fan_out.done or self.processed < self.enumerated:
             return JobState.RUNNING
         return JobState.COMPLETED_WITH_ERRORS if self.failed else JobState.COMPLETED

@@ -213,6 +213,7 @@ class DraftRef:
     property_id: str
     resident_id: str
     due_date: str
+    number: str | None = None  # not part of the condition: what a log line names it by
 
 
 class InvoiceListing(Model):

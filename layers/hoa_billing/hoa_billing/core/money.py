@@ -39,3 +39,26 @@ def format_money(amount_minor: int, currency: str) -> str:
     if exponent:
         text += f".{fraction:0{exponent}d}"
     return f"{sign}{CURRENCY_SYMBOLS[currency]}{text}"
+
+
+_KINDS: dict[type, str] = {bool: "true/false", float: "a decimal number", str: "text", type(None): "null"}
+
+
+class InvalidAmount(ValueError):
+    """An amount that is not a whole, non-negative number of minor units within bounds."""
+
+
+def minor_units(value: object, *, maximum: int = MAX_AMOUNT_MINOR) -> int:
+    """``value`` as an amount of money in minor units (cents), wherever money enters
+    (the API, Stripe's events). Only a non-negative integer up to ``maximum`` is money:
+    never a bool, a float (50.5 is not 50) or a string ("5000" is not 5000).
+
+    Raises ``InvalidAmount`` saying why not."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        kind = _KINDS.get(type(value), type(value).__name__)
+        raise InvalidAmount(f"must be a whole number of minor units (cents), not {kind}")
+    if value < 0:
+        raise InvalidAmount("must not be negative")
+    if value > maximum:
+        raise InvalidAmount(f"must be at most {maximum} minor units")
+    return value

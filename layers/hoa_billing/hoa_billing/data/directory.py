@@ -13,7 +13,7 @@ from typing import Any
 from hoa_billing.core.changes import PropertyChange, ResidentChange
 from hoa_billing.core.errors import Refused
 from hoa_billing.core.models import Property, Resident
-from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_item
+from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, start_key, to_item
 from hoa_billing.data.table import TableRepository
 from hoa_billing.data.writes import Put, Update
 
@@ -122,7 +122,8 @@ class DynamoDirectory(TableRepository):
             "Limit": limit,
         }
         if cursor:
-            request["ExclusiveStartKey"] = to_item(decode_cursor(cursor, scope=scope)["key"])
+            key = start_key(decode_cursor(cursor, scope=scope).get("key"), frozenset({"pk", "sk"}), pk=property_id)
+            request["ExclusiveStartKey"] = to_item(key)
         response = self.client.query(**request)
         last = response.get("LastEvaluatedKey")
         residents = [Resident.model_validate(from_item(item)) for item in response["Items"]]

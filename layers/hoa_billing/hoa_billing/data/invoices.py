@@ -189,16 +189,16 @@ class DynamoInvoices(InvoiceTable):
             property_id,
             invoice_id,
             InvoiceStatus.VOID,
-            lifecycle.VOIDABLE,
+            frozenset({voiding.from_status}) & lifecycle.VOIDABLE,
             voiding.entry,
             voided_at=iso(voiding.at),
             void_reason=voiding.reason,
         ).require("{amount_paid} = :zero AND {amount_processing} = :zero", zero=0)
         return self._apply(invoice_id, update)
 
-    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> None:
-        """Open -> Overdue, only if still Open with that due date."""
+    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> Invoice:
+        """Open -> Overdue, only if still Open with that due date; the invoice as written."""
         update = leave_open(
             property_id, invoice_id, InvoiceStatus.OVERDUE, frozenset({InvoiceStatus.OPEN}), entry
         ).require("{due_date} = :due", due=due_date)
-        self._change(invoice_id, update, "NONE")
+        return self._apply(invoice_id, update)

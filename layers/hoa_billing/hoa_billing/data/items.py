@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from hoa_billing.core.errors import InvalidCursor
+from hoa_billing.core import json_input
+from hoa_billing.core.errors import InvalidCursor, MalformedBody
+
+# Cursors this API issues are a few hundred characters; a key attribute is an id.
+MAX_CURSOR_CHARS = 4096
+MAX_KEY_CHARS = 1024
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -44,13 +50,33 @@ def encode_cursor(state: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def not_issued() -> InvalidCursor:
+    return InvalidCursor("The cursor is not one this API issued. Start again without it.")
+
+
 def decode_cursor(cursor: str, *, scope: str) -> dict[str, Any]:
-    """Decode a cursor issued for ``scope``; anything else is the caller's mistake (400)."""
+    """Decode a cursor issued for ``scope``; anything else is the caller's mistake (400).
+    Cursors are not signed: whoever reads one checks its parts (``start_key``)."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise not_issued()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        state = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("The cursor is not one this API issued. Start again without it.") from exc
+        state = json_input.parse_json(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeError, MalformedBody) as exc:
+        raise not_issued() from exc
     if not isinstance(state, dict) or state.get("scope") != scope:
         raise InvalidCursor("The cursor belongs to a different listing. Start again without it.")
     return state
+
+
+def start_key(value: Any, names: frozenset[str], **fixed: str) -> dict[str, Any]:
+    """A key a cursor carried, as a Query's ExclusiveStartKey: exactly the attributes
+    ``names``, each a short string, and those in ``fixed`` equal to what the query fixes
+    (its partition). DynamoDB would refuse anything else with an error, not a page."""
+    if not isinstance(value, dict) or set(value) != names:
+        raise not_issued()
+    if not all(isinstance(part, str) and 0 < len(part) <= MAX_KEY_CHARS for part in value.values()):
+        raise not_issued()
+    if any(value[name] != wanted for name, wanted in fixed.items()):
+        raise not_issued()
+    return value

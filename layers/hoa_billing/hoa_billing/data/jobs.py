@@ -3,8 +3,9 @@
 Items under ``pk = job_id``:
 
 * ``sk = "JOB"``: the head. Who started it, the confirmed total, how many invoices the
-  fan-out has enqueued so far and where its listing stands, and the counters
-  ``published``, ``skipped``, ``failed``.
+  fan-out has enqueued so far and where its listing stands, how many counted drafts it
+  found no longer drafts (``unlisted``), and the counters ``published``, ``skipped``,
+  ``failed``.
 * ``sk = "MSG#{message_id}"``: one marker per worker message that has been counted. It
   is written in the same transaction as the counters with ``attribute_not_exists``, so a
   message delivered twice is counted once. Markers expire after a month.
@@ -64,6 +65,7 @@ def _head_item(job: PublishJob) -> dict[str, Any]:
         "published": job.published,
         "skipped": job.skipped,
         "failed": job.failed,
+        "unlisted": job.unlisted,
         "fanout_seq": job.fan_out.seq,
         "fanout_position": job.fan_out.position,
         "fanout_done": job.fan_out.done,
@@ -173,7 +175,7 @@ class DynamoPublishJobs(TableRepository):
         return _job_of(items[0], items[1:])
 
     def record_fan_out(
-        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime, unlisted: int = 0
     ) -> None:
         """Advance the fan-out, conditional on nobody having advanced it since ``seen``."""
         update = (
@@ -185,6 +187,8 @@ class DynamoPublishJobs(TableRepository):
             .add("enumerated", enqueued)
             .require("{fanout_seq} = :seq", seq=seen.seq)
         )
+        if unlisted:
+            update.add("unlisted", unlisted)
         try:
             self._update({"pk": job_id, "sk": HEAD}, update)
         except Refused as moved:

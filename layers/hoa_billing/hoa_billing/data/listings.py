@@ -35,9 +35,44 @@ from hoa_billing.data.invoices import (
     status_of_index_row,
     status_pk,
 )
-from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_item
+from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, not_issued, start_key, to_item
 
 DONE = "done"
+STATUS_KEY = frozenset({"invoice_id", "gsi_status_pk", "gsi_status_sk"})
+PORTAL_KEY = frozenset({"invoice_id", "gsi_portal_pk", "gsi_portal_sk"})
+
+
+def _stream_positions(value: Any, property_id: str, statuses: list[InvoiceStatus]) -> dict[str, Any]:
+    """Where each stream (status and shard) of a listing stands, as a cursor carried it:
+    only this listing's streams, each done or a key of its own partition and status."""
+    streams = {f"{status}|{shard}": (status, shard) for status in statuses for shard in range(STATUS_SHARDS)}
+    if not isinstance(value, dict) or not set(value) <= set(streams):
+        raise not_issued()
+    positions: dict[str, Any] = {}
+    for stream, position in value.items():
+        status, shard = streams[stream]
+        if position == DONE:
+            positions[stream] = DONE
+            continue
+        key = start_key(position, STATUS_KEY, gsi_status_pk=status_pk(property_id, shard))
+        if not str(key["gsi_status_sk"]).startswith(f"{status}#"):
+            raise not_issued()
+        positions[stream] = key
+    return positions
+
+
+def _shard_positions(value: Any, property_id: str) -> dict[str, Any]:
+    """Where each shard of a property's status index stands, as a cursor carried it."""
+    if not isinstance(value, dict) or not set(value) <= {str(shard) for shard in range(STATUS_SHARDS)}:
+        raise not_issued()
+    return {
+        shard: DONE
+        if position == DONE
+        else start_key(position, STATUS_KEY, gsi_status_pk=status_pk(property_id, int(shard)))
+        for shard, position in value.items()
+    }
+
+
 _pool = ThreadPoolExecutor(max_workers=STATUS_SHARDS, thread_name_prefix="shard-query")
 _LISTING_FIELDS = (
     "invoice_id",
@@ -99,7 +134,11 @@ class DynamoInvoiceListings(InvoiceTable):
         time. The cursor remembers where each stream stands."""
         statuses = [status] if status else list(lifecycle.ORDER)
         scope = f"{property_id}|{status or '*'}|{search or ''}"
-        positions: dict[str, Any] = decode_cursor(cursor, scope=scope)["streams"] if cursor else {}
+        positions = (
+            _stream_positions(decode_cursor(cursor, scope=scope).get("streams"), property_id, statuses)
+            if cursor
+            else {}
+        )
         matches = _matcher(search)
         rows: list[dict[str, Any]] = []
         streams = [f"{s}|{shard}" for s in statuses for shard in range(STATUS_SHARDS)]
@@ -229,7 +268,9 @@ class DynamoInvoiceListings(InvoiceTable):
         """Up to ``limit`` drafts from where ``position`` left off (None: the start), across
         shards; the next position, or None when every draft has been listed."""
         scope = f"drafts|{property_id}"
-        positions: dict[str, Any] = decode_cursor(position, scope=scope)["shards"] if position else {}
+        positions = (
+            _shard_positions(decode_cursor(position, scope=scope).get("shards"), property_id) if position else {}
+        )
         refs: list[DraftRef] = []
         for shard in range(STATUS_SHARDS):
             while positions.get(str(shard)) != DONE and len(refs) < limit:
@@ -237,7 +278,8 @@ class DynamoInvoiceListings(InvoiceTable):
                     property_id,
                     shard,
                     InvoiceStatus.DRAFT,
-                    ProjectionExpression="invoice_id, resident_id, due_date",
+                    ProjectionExpression="invoice_id, resident_id, due_date, #number",
+                    ExpressionAttributeNames={"#number": "number"},
                     Limit=limit - len(refs),
                 )
                 start = positions.get(str(shard))
@@ -245,7 +287,10 @@ class DynamoInvoiceListings(InvoiceTable):
                     request["ExclusiveStartKey"] = to_item(start)
                 response = self.client.query(**request)
                 rows = [from_item(item) for item in response["Items"]]
-                refs += [DraftRef(row["invoice_id"], property_id, row["resident_id"], row["due_date"]) for row in rows]
+                refs += [
+                    DraftRef(row["invoice_id"], property_id, row["resident_id"], row["due_date"], row.get("number"))
+                    for row in rows
+                ]
                 last = response.get("LastEvaluatedKey")
                 positions[str(shard)] = from_item(last) if last else DONE
         if self._all_done(positions):
@@ -269,7 +314,8 @@ class DynamoInvoiceListings(InvoiceTable):
             "Limit": limit,
         }
         if cursor:
-            request["ExclusiveStartKey"] = to_item(decode_cursor(cursor, scope=scope)["key"])
+            key = decode_cursor(cursor, scope=scope).get("key")
+            request["ExclusiveStartKey"] = to_item(start_key(key, PORTAL_KEY, gsi_portal_pk=resident_id))
         response = self.client.query(**request)
         last = response.get("LastEvaluatedKey")
         next_cursor = encode_cursor({"scope": scope, "key": from_item(last)}) if last else None

@@ -5,7 +5,7 @@ empty with the invoice so a conditional update can address one entry directly.""
 from __future__ import annotations
 
 from hoa_billing.core import lifecycle
-from hoa_billing.core.changes import PaymentChange, RefundChange
+from hoa_billing.core.changes import AttentionFlag, PaymentChange, RefundChange
 from hoa_billing.core.clock import iso
 from hoa_billing.core.models import Invoice, InvoiceStatus
 from hoa_billing.data.invoices import InvoiceTable, leave_open, recorded
@@ -64,3 +64,8 @@ class DynamoPaymentRecords(InvoiceTable):
         else:
             update.require("{" + path + "} = :before", before=change.before)
         return self._apply(invoice.invoice_id, update)
+
+    def flag(self, invoice_id: str, flag: AttentionFlag) -> Invoice:
+        """Flag the invoice for a person; amounts, payments and status stay as they are."""
+        update = recorded(Update(), flag.entry).set("needs_attention", True).require_present("invoice_id")
+        return self._apply(invoice_id, update)

@@ -8,9 +8,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from hoa_billing.core import audit
 from hoa_billing.core.clock import Clock, SystemClock, iso
 from hoa_billing.core.errors import Refused
 from hoa_billing.core.models import HistoryEntry
+from hoa_billing.core.observability import logger
 from hoa_billing.email.delivery import SYSTEM
 from hoa_billing.email.ports import AddressBook, EmailOutbox
 
@@ -67,5 +69,15 @@ class BounceRecorder:
         try:
             self.outbox.record_bounce(invoice_id, message_id, details, entry)
         except Refused:
+            logger.info("email notification not applied", invoice_id=invoice_id, message_id=message_id, kind=kind)
             return False
+        audit.changed(
+            invoice_id,
+            current.number,
+            entry,
+            email_from=current.email_status.value,
+            email_to="bounced",
+            message_id=message_id,
+            resident_id=current.resident_id,
+        )
         return True

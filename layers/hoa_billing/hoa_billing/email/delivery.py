@@ -18,6 +18,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from hoa_billing.core import audit
 from hoa_billing.core.changes import EmailClaim, EmailDelivery, EmailOutcome
 from hoa_billing.core.clock import Clock, SystemClock, iso
 from hoa_billing.core.errors import Refused
@@ -63,7 +64,15 @@ class InvoiceEmailer:
     def deliver_record(self, stream_record: dict[str, Any]) -> tuple[EmailDelivery, Outcome]:
         """Deliver what one stream record of the outbox asks for."""
         delivery = self.outbox.delivery_of(stream_record)
-        return delivery, self.deliver(delivery)
+        outcome = self.deliver(delivery)
+        if outcome in (Outcome.ALREADY_HANDLED, Outcome.SUPERSEDED):
+            logger.info(
+                "email delivery not needed",
+                invoice_id=delivery.invoice_id,
+                request_id=delivery.request_id,
+                outcome=outcome.value,
+            )
+        return delivery, outcome
 
     def deliver(self, delivery: EmailDelivery) -> Outcome:
         """Send the email once. Raises ``RetryLater`` when the stream must try again."""
@@ -109,16 +118,30 @@ class InvoiceEmailer:
         try:
             message_id = self.sender.send(message)
         except Rejected as rejected:
+            self._attempted(invoice, delivery, "rejected", reason=rejected.reason)
             return self._fail(invoice, delivery, details, rejected.reason)
         except RetryLater as later:
+            self._attempted(invoice, delivery, "retry", reason=later.reason)
             details["last_error"] = later.reason
             try:
                 self.outbox.release_email(invoice.invoice_id, delivery.token, details)
             except Refused:
                 logger.warning("claim lost before release", invoice_id=invoice.invoice_id)
             raise
-
+        self._attempted(invoice, delivery, "sent", message_id=message_id)
         return self._record_sent(invoice, delivery, details, recipient.email, message_id)
+
+    @staticmethod
+    def _attempted(invoice: Invoice, delivery: EmailDelivery, outcome: str, **result: str) -> None:
+        audit.delivery_attempt(
+            invoice.invoice_id,
+            invoice.number,
+            request_id=delivery.request_id,
+            attempt=invoice.email_attempts,
+            outcome=outcome,
+            resident_id=invoice.resident_id,
+            **result,
+        )
 
     def _record_sent(
         self, invoice: Invoice, delivery: EmailDelivery, details: dict[str, Any], address: str, message_id: str
@@ -145,6 +168,16 @@ class InvoiceEmailer:
             logger.warning("sent, but not yet recorded", invoice_id=invoice.invoice_id, message_id=message_id)
             raise
         self._unrecorded.pop(delivery.token, None)
+        audit.changed(
+            invoice.invoice_id,
+            invoice.number,
+            entry,
+            email_from=EmailStatus.SENDING.value,
+            email_to=EmailStatus.SENT.value,
+            message_id=message_id,
+            request_id=delivery.request_id,
+            resident_id=invoice.resident_id,
+        )
         return Outcome.SENT
 
     def _fail(self, invoice: Invoice, delivery: EmailDelivery, details: dict[str, Any], reason: str) -> Outcome:
@@ -157,6 +190,16 @@ class InvoiceEmailer:
             self.outbox.record_email_outcome(invoice.invoice_id, outcome)
         except Refused:
             logger.warning("failure not recorded: the claim was retaken", invoice_id=invoice.invoice_id)
+            return Outcome.FAILED
+        audit.changed(
+            invoice.invoice_id,
+            invoice.number,
+            entry,
+            email_from=EmailStatus.SENDING.value,
+            email_to=EmailStatus.FAILED.value,
+            request_id=delivery.request_id,
+            resident_id=invoice.resident_id,
+        )
         return Outcome.FAILED
 
     def _not_claimed(self, current: Invoice | None, delivery: EmailDelivery) -> Outcome:
@@ -177,6 +220,15 @@ class InvoiceEmailer:
                 self.outbox.cancel_email(current.invoice_id, delivery.request_id, details, entry)
             except Refused:
                 return Outcome.ALREADY_HANDLED
+            audit.changed(
+                current.invoice_id,
+                current.number,
+                entry,
+                email_from=EmailStatus.QUEUED.value,
+                email_to=EmailStatus.FAILED.value,
+                request_id=delivery.request_id,
+                resident_id=current.resident_id,
+            )
             return Outcome.CANCELLED
         if current.email_status is EmailStatus.SENDING:
             # Another delivery holds a fresh claim and may be sending right now.

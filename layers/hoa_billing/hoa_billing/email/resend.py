@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hoa_billing.core import errors
+from hoa_billing.core import audit, errors
 from hoa_billing.core.changes import Resend
 from hoa_billing.core.clock import Clock, SystemClock, new_id
 from hoa_billing.core.errors import Refused
@@ -49,9 +49,19 @@ class EmailResends:
         )
         resend = Resend(request_id=request_id, recipient=recipient, at=now, not_since=now - self.interval, entry=entry)
         try:
-            return self.outbox.queue_resend(property_id, invoice_id, resend)
+            queued = self.outbox.queue_resend(property_id, invoice_id, resend)
         except Refused as refused:
             raise self._refusal(refused.current, property_id, invoice_id) from None
+        audit.changed(
+            queued.invoice_id,
+            queued.number,
+            entry,
+            email_from=invoice.email_status.value,
+            email_to=queued.email_status.value,
+            request_id=request_id,
+            resident_id=queued.resident_id,
+        )
+        return queued
 
     def _refusal(self, current: Invoice | None, property_id: str, invoice_id: str) -> errors.DomainError:
         if current is None or current.property_id != property_id:

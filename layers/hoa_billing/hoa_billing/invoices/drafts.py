@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from hoa_billing.core import errors
+from hoa_billing.core import audit, errors
 from hoa_billing.core.changes import DraftEdit
 from hoa_billing.core.clock import Clock, SystemClock, new_id, today_in
 from hoa_billing.core.errors import Refused
@@ -59,7 +59,7 @@ class Drafts:
         sequence, prop = taken
         now = self.clock.now()
         invoice = Invoice(
-            invoice_id=new_id("inv"),
+            invoice_id=new_id("inv", now),
             property_id=property_id,
             property_name=prop.name,
             time_zone=prop.time_zone,
@@ -77,6 +77,15 @@ class Drafts:
             history=[HistoryEntry(at=now, action="created", actor=actor, to_status=InvoiceStatus.DRAFT)],
         )
         self.store.add_draft(invoice)
+        audit.changed(
+            invoice.invoice_id,
+            invoice.number,
+            invoice.history[0],
+            property_id=property_id,
+            resident_id=resident.resident_id,
+            amount_due=amount_due,
+            currency=new.currency,
+        )
         return invoice
 
     def edit(self, property_id: str, invoice_id: str, changes: DraftChanges, actor: Actor) -> Invoice:
@@ -116,7 +125,7 @@ class Drafts:
             entry=entry,
         )
         try:
-            return self.store.edit_draft(property_id, invoice_id, edit)
+            edited_invoice = self.store.edit_draft(property_id, invoice_id, edit)
         except Refused as refused:
             now = owned(refused.current, property_id, invoice_id)
             if now.status is not InvoiceStatus.DRAFT:
@@ -127,6 +136,8 @@ class Drafts:
                 current_version=now.version,
                 status=now.status.value,
             ) from None
+        audit.changed(invoice_id, current.number, entry, fields=sorted(edited), amount_due=edit.amount_due)
+        return edited_invoice
 
     def _check_due_date(self, due_date: date, time_zone: str) -> None:
         today = today_in(self.clock, time_zone)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, overload
 
-from hoa_billing.core import errors
+from hoa_billing.core import audit, errors
 from hoa_billing.core.changes import Publication
 from hoa_billing.core.clock import Clock, SystemClock, derived_id, new_id
 from hoa_billing.core.errors import Refused
@@ -67,7 +67,7 @@ class Publisher:
                 "Publish without the email and notify them another way, or add an address first.",
                 resident_id=invoice.resident_id,
             )
-        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat())
+        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), invoice.number)
         return self.publish_draft(draft, recipient=recipient, send_email=send_email, actor=actor, publish_id=publish_id)
 
     @overload
@@ -136,9 +136,20 @@ class Publisher:
             recipient=recipient if recipient and send_email else None,
         )
         try:
-            return self.store.publish(draft, publication, read_back=read_back)
+            published = self.store.publish(draft, publication, read_back=read_back)
         except Refused as refused:
             current = owned(refused.current, draft.property_id, draft.invoice_id)
             if current.publish_id == publish_id:
                 return current if read_back else None
             raise not_draft(current) from None
+        audit.changed(
+            draft.invoice_id,
+            published.number if published else draft.number,
+            entry,
+            email=email_status.value,
+            property_id=draft.property_id,
+            resident_id=draft.resident_id,
+            job_id=job_id,
+            publish_id=publish_id,
+        )
+        return published

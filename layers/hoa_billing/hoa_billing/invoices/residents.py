@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hoa_billing.core import errors
+from hoa_billing.core import audit, errors
 from hoa_billing.core.changes import ResidentChange
 from hoa_billing.core.clock import Clock, SystemClock, new_id
 from hoa_billing.core.errors import Refused
@@ -89,6 +89,8 @@ class Residents:
             clear_email="email" in changes and edit.email is None,
         )
         try:
-            return self.directory.update_resident(property_id, resident_id, change)
+            updated = self.directory.update_resident(property_id, resident_id, change)
         except Refused:
             raise errors.ResidentNotFound(f"Resident {resident_id} was not found.", resident_id=resident_id) from None
+        audit.resident_changed(property_id, resident_id, entry)
+        return updated

@@ -3,14 +3,18 @@ processing (a bank payment takes days). A reason is required; drafts are deleted
 
 from __future__ import annotations
 
-from hoa_billing.core import errors
+from hoa_billing.core import audit, errors
 from hoa_billing.core.changes import Voiding
 from hoa_billing.core.clock import Clock, SystemClock
 from hoa_billing.core.errors import Refused
-from hoa_billing.core.lifecycle import VOIDABLE
+from hoa_billing.core.lifecycle import VOIDABLE, has_payments
 from hoa_billing.core.models import Actor, HistoryEntry, Invoice, InvoiceStatus
-from hoa_billing.invoices.lookup import owned
+from hoa_billing.invoices.lookup import get_invoice, owned
 from hoa_billing.invoices.ports import InvoiceStore
+
+# The sweep (Open -> Overdue) may move the invoice between the read and the write; the
+# write names the status it was decided on, and is decided again from what it found.
+MAX_ATTEMPTS = 3
 
 
 class Voider:
@@ -19,12 +23,33 @@ class Voider:
         self.clock = clock or SystemClock()
 
     def void(self, property_id: str, invoice_id: str, reason: str, actor: Actor) -> Invoice:
-        now = self.clock.now()
-        entry = HistoryEntry(at=now, action="voided", actor=actor, to_status=InvoiceStatus.VOID, reason=reason)
-        try:
-            return self.store.void(property_id, invoice_id, Voiding(at=now, reason=reason, entry=entry))
-        except Refused as refused:
-            raise refusal(owned(refused.current, property_id, invoice_id)) from None
+        """Void the invoice from the status it is in (which the history and the log name),
+        by a conditional write on that status and on nothing paid or processing."""
+        current = get_invoice(self.store, property_id, invoice_id)
+        for _ in range(MAX_ATTEMPTS):
+            if current.status not in VOIDABLE or has_payments(current):
+                raise refusal(current)
+            now = self.clock.now()
+            entry = HistoryEntry(
+                at=now,
+                action="voided",
+                actor=actor,
+                from_status=current.status,
+                to_status=InvoiceStatus.VOID,
+                reason=reason,
+            )
+            voiding = Voiding(at=now, reason=reason, entry=entry, from_status=current.status)
+            try:
+                voided = self.store.void(property_id, invoice_id, voiding)
+            except Refused as refused:
+                current = owned(refused.current, property_id, invoice_id)
+                continue
+            audit.changed(voided.invoice_id, voided.number, entry, property_id=property_id)
+            return voided
+        raise errors.Conflict(
+            f"Invoice {current.number} kept changing while it was being voided. Try again.",
+            status=current.status.value,
+        )
 
 
 def refusal(current: Invoice) -> errors.DomainError:

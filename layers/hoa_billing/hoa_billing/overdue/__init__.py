@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from typing import Protocol
 
+from hoa_billing.core import audit
 from hoa_billing.core.clock import Clock, SystemClock, today_in
 from hoa_billing.core.errors import Refused
-from hoa_billing.core.models import Actor, ActorKind, DueInvoice, HistoryEntry, InvoiceStatus
+from hoa_billing.core.models import Actor, ActorKind, DueInvoice, HistoryEntry, Invoice, InvoiceStatus
 
 __all__ = ["SWEEP_ACTOR", "DueListing", "OverdueMarker", "OverdueSweep", "SweepResult"]
 
@@ -30,7 +31,7 @@ class DueListing(Protocol):
 
 
 class OverdueMarker(Protocol):
-    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> None: ...
+    def mark_overdue(self, property_id: str, invoice_id: str, due_date: str, entry: HistoryEntry) -> Invoice: ...
 
 
 @dataclass
@@ -72,7 +73,8 @@ class OverdueSweep:
             reason=f"due {due.due_date}, not paid in full",
         )
         try:
-            self.store.mark_overdue(due.property_id, due.invoice_id, due.due_date, entry)
+            moved = self.store.mark_overdue(due.property_id, due.invoice_id, due.due_date, entry)
         except Refused:
             return False
+        audit.changed(moved.invoice_id, moved.number, entry, property_id=moved.property_id)
         return True

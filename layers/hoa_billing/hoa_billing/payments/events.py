@@ -1,5 +1,10 @@
 """Stripe events reduced to what the ledger needs: which payment, what happened to it,
-how much, for which invoice. Events this service does not handle are ignored."""
+how much, for which invoice. Events this service does not handle are ignored.
+
+Amounts are read as money enters everywhere (``core.money.minor_units``): a negative
+``amount_total``, ``"5000"`` or ``50.5`` is not money. Such an event is not refused
+(Stripe would retry it for days and nobody would look): it carries ``amount_problem``,
+and the ledger records it and flags the invoice for a person instead of applying it."""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from hoa_billing.core import errors
+from hoa_billing.core import errors, money
 
 _STRIPE_ID = re.compile(r"^\w{1,255}$")
 _INVOICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -40,14 +45,16 @@ class PaymentEvent:
     failure: dict[str, Any] | None = None
     charge_id: str | None = None
     amount_refunded: int = 0
+    # Why an amount in the event is not money (amounts are then 0); the ledger flags it.
+    amount_problem: str | None = None
 
 
 class StripeEventIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: str
-    type: str
-    created: int
+    id: str = Field(pattern=r"^[A-Za-z0-9_]{1,255}$")
+    type: str = Field(pattern=r"^[a-z0-9_.]{1,100}$")
+    created: StrictInt
     data: dict[str, Any]
 
 
@@ -60,8 +67,12 @@ HANDLED_TYPES = frozenset(
 )
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _metadata_ids(obj: dict[str, Any]) -> tuple[str | None, str | None]:
-    metadata = obj.get("metadata") or {}
+    metadata = _mapping(obj.get("metadata"))
     invoice_id = metadata.get("invoice_id") or obj.get("client_reference_id")
     property_id = metadata.get("property_id")
     valid = isinstance(invoice_id, str) and _INVOICE_ID.match(invoice_id)
@@ -76,6 +87,25 @@ def _stripe_id(value: Any) -> str:
     return value
 
 
+class _Amounts:
+    """The amounts read from one event object; the first that is not money is kept."""
+
+    def __init__(self, obj: dict[str, Any]) -> None:
+        self.obj = obj
+        self.problem: str | None = None
+
+    def read(self, key: str) -> int:
+        value = self.obj.get(key)
+        try:
+            return money.minor_units(value)
+        except money.InvalidAmount as refused:
+            if self.problem is None:
+                shown = repr(value)
+                shown = shown if len(shown) <= 40 else shown[:37] + "..."
+                self.problem = f"{key} {refused} (received {shown})"
+            return 0
+
+
 def payment_event_from(event: StripeEventIn) -> PaymentEvent | None:
     """The payment meaning of a verified Stripe event; None for events this service ignores."""
     if event.type not in HANDLED_TYPES:
@@ -84,6 +114,7 @@ def payment_event_from(event: StripeEventIn) -> PaymentEvent | None:
     if not isinstance(obj, dict):
         raise errors.InvalidRequest("The Stripe event carries no object.")
     invoice_id, property_id = _metadata_ids(obj)
+    amounts = _Amounts(obj)
     common: dict[str, Any] = {
         "event_id": event.id,
         "event_type": event.type,
@@ -105,32 +136,44 @@ def payment_event_from(event: StripeEventIn) -> PaymentEvent | None:
         session_id = _stripe_id(obj.get("id"))
         intent = obj.get("payment_intent")
         payment_id = _stripe_id(intent) if intent else session_id
+        amount = amounts.read("amount_total")
         return PaymentEvent(
-            kind=kind, payment_id=payment_id, amount=int(obj.get("amount_total") or 0), session_id=session_id, **common
+            kind=kind,
+            payment_id=payment_id,
+            amount=amount,
+            session_id=session_id,
+            amount_problem=amounts.problem,
+            **common,
         )
     if event.type == "payment_intent.payment_failed":
-        error = obj.get("last_payment_error") or {}
+        error = _mapping(obj.get("last_payment_error"))
         failure = {
-            key: str(error[key]) for key in ("code", "decline_code", "message", "type") if error.get(key) is not None
+            key: str(error[key])[:500]
+            for key in ("code", "decline_code", "message", "type")
+            if error.get(key) is not None
         }
-        method = (error.get("payment_method") or {}).get("type")
+        method = _mapping(error.get("payment_method")).get("type")
         if method:
-            failure["payment_method"] = str(method)
+            failure["payment_method"] = str(method)[:100]
+        amount = amounts.read("amount")
         return PaymentEvent(
             kind=PaymentEventKind.ATTEMPT_FAILED,
             payment_id=_stripe_id(obj.get("id")),
-            amount=int(obj.get("amount") or 0),
+            amount=amount,
             failure=failure or {"message": "The payment failed."},
+            amount_problem=amounts.problem,
             **common,
         )
     # charge.refunded
     intent = obj.get("payment_intent")
     charge_id = _stripe_id(obj.get("id"))
+    amount, refunded = amounts.read("amount"), amounts.read("amount_refunded")
     return PaymentEvent(
         kind=PaymentEventKind.REFUNDED,
         payment_id=_stripe_id(intent) if intent else charge_id,
-        amount=int(obj.get("amount") or 0),
+        amount=amount,
         charge_id=charge_id,
-        amount_refunded=int(obj.get("amount_refunded") or 0),
+        amount_refunded=refunded,
+        amount_problem=amounts.problem,
         **common,
     )

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hoa_billing.core import lifecycle
-from hoa_billing.core.changes import PaymentChange, RefundChange
+from hoa_billing.core import audit, lifecycle
+from hoa_billing.core.changes import AttentionFlag, PaymentChange, RefundChange
 from hoa_billing.core.clock import Clock, SystemClock
 from hoa_billing.core.errors import Refused
 from hoa_billing.core.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, PaymentRecord, PaymentState
@@ -88,7 +88,7 @@ _ACTIONS = {
 
 @dataclass(frozen=True)
 class Applied:
-    outcome: str  # applied | no_change | unmatched | ignored | duplicate
+    outcome: str  # applied | flagged | no_change | unmatched | ignored | duplicate
     invoice_id: str | None = None
     status: InvoiceStatus | None = None
     attention: str | None = None
@@ -107,6 +107,8 @@ class PaymentLedger:
 
     def apply(self, event: PaymentEvent) -> Applied:
         invoice = self.records.get(event.invoice_id) if event.invoice_id else None
+        if event.amount_problem:
+            return self._flag(invoice, event, event.amount_problem)
         for _ in range(MAX_ATTEMPTS):
             if invoice is None or (event.property_id and event.property_id != invoice.property_id):
                 return Applied(
@@ -118,6 +120,7 @@ class PaymentLedger:
                     if refund is None:
                         return Applied("no_change", invoice.invoice_id, invoice.status)
                     updated = self.records.record_refund(invoice, refund)
+                    self._logged(invoice, updated, refund.entry, event, attention=refund.entry.reason)
                     return Applied("applied", updated.invoice_id, updated.status, refund.entry.reason)
                 change = self._change_for(invoice, event)
                 if change is None:
@@ -126,8 +129,43 @@ class PaymentLedger:
             except Refused as refused:
                 invoice = refused.current
                 continue
+            self._logged(invoice, updated, change.entry, event, attention=change.attention, paid=change.paid)
             return Applied("applied", updated.invoice_id, updated.status, change.attention)
         raise RuntimeError(f"invoice {event.invoice_id} kept changing while applying {event.event_id}")
+
+    def _flag(self, invoice: Invoice | None, event: PaymentEvent, problem: str) -> Applied:
+        """An event whose money is not money: applied to nothing, kept for a person."""
+        attention = f"amount not applied, {problem}"
+        unknown = f"{attention}; for an invoice this service does not know"
+        if invoice is None or (event.property_id and event.property_id != invoice.property_id):
+            return Applied("unmatched", event.invoice_id, attention=unknown)
+        entry = HistoryEntry(
+            at=self.clock.now(),
+            action="payment_needs_attention",
+            actor=stripe_actor(event),
+            reason=attention,
+            details={"payment_id": event.payment_id, "event_id": event.event_id},
+        )
+        try:
+            flagged = self.records.flag(invoice.invoice_id, AttentionFlag(entry))
+        except Refused:  # the draft was deleted meanwhile
+            return Applied("unmatched", event.invoice_id, attention=unknown)
+        self._logged(invoice, flagged, entry, event, attention=attention)
+        return Applied("flagged", flagged.invoice_id, flagged.status, attention)
+
+    @staticmethod
+    def _logged(before: Invoice, after: Invoice, entry: HistoryEntry, event: PaymentEvent, **details: Any) -> None:
+        audit.changed(
+            after.invoice_id,
+            after.number,
+            entry,
+            before=before.status.value,
+            after=after.status.value,
+            property_id=after.property_id,
+            payment_id=event.payment_id,
+            event_id=event.event_id,
+            **details,
+        )
 
     def _change_for(self, invoice: Invoice, event: PaymentEvent) -> PaymentChange | None:
         current = invoice.payments.get(event.payment_id)

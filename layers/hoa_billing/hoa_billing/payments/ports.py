@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from hoa_billing.core.changes import EventClaim, PaymentChange, RefundChange
+from hoa_billing.core.changes import AttentionFlag, EventClaim, PaymentChange, RefundChange
 from hoa_billing.core.models import Invoice
 
 
@@ -19,6 +19,8 @@ class PaymentRecords(Protocol):
     def apply_payment(self, invoice: Invoice, change: PaymentChange) -> Invoice: ...
 
     def record_refund(self, invoice: Invoice, change: RefundChange) -> Invoice: ...
+
+    def flag(self, invoice_id: str, flag: AttentionFlag) -> Invoice: ...
 
 
 class ProcessedEvents(Protocol):

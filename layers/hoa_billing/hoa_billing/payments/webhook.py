@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
-from hoa_billing.core import errors
+from hoa_billing.core import errors, json_input
 from hoa_billing.core.clock import Clock, SystemClock, iso
 from hoa_billing.payments.events import StripeEventIn, payment_event_from
 from hoa_billing.payments.ledger import Applied, PaymentLedger
@@ -35,11 +34,18 @@ class StripeWebhook:
         self.lease_seconds = lease_seconds
 
     def receive(self, payload: bytes, signature: str | None) -> Applied:
+        """Apply one delivery. A body that is signed but not a Stripe event (not JSON,
+        nested too deep, not an object, no id or type) is refused before any write."""
         self.verify(payload, signature)
+        value = json_input.parse_json(payload)
+        if not isinstance(value, dict):
+            raise errors.InvalidEvent("The webhook body is not a Stripe event: it is not a JSON object.")
         try:
-            event = StripeEventIn.model_validate(json.loads(payload))
-        except (ValueError, ValidationError) as exc:
-            raise errors.InvalidRequest("The webhook body is not a Stripe event.") from exc
+            event = StripeEventIn.model_validate(value)
+        except ValidationError as exc:
+            raise errors.InvalidEvent(
+                "The webhook body is not a Stripe event: it has no valid id, type or data."
+            ) from exc
         payment = payment_event_from(event)
         if payment is None:
             return Applied("ignored")

@@ -14,10 +14,11 @@ class InvoiceRef(Model):
     id: str
     resident_id: str
     due_date: str
+    number: str | None = None  # for the log line of its publish
     to: Recipient | None = None
 
     def draft(self, property_id: str) -> DraftRef:
-        return DraftRef(self.id, property_id, self.resident_id, self.due_date)
+        return DraftRef(self.id, property_id, self.resident_id, self.due_date, self.number)
 
 
 class Chunk(Model):

@@ -41,7 +41,7 @@ class JobStore(Protocol):
     def get_with_failures(self, job_id: str, max_failures: int) -> PublishJob | None: ...
 
     def record_fan_out(
-        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime
+        self, job_id: str, seen: FanOutProgress, step: FanOutProgress, enqueued: int, at: datetime, unlisted: int = 0
     ) -> None: ...  # raises FanOutMoved
 
     def record_chunk(self, job_id: str, message_id: str, tally: ChunkTally, at: datetime) -> bool: ...
