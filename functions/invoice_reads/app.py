@@ -17,6 +17,7 @@ from hoa_billing.api.schemas import (
     ResidentDetailOut,
     ResidentListOut,
     ResidentOut,
+    SearchText,
     SummaryOut,
 )
 from hoa_billing.core import errors
@@ -67,7 +68,8 @@ def list_invoices(
     property_id: str,
     status: Annotated[InvoiceStatus | None, Query(description="Only invoices in this status.")] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=120, description="An invoice number or part of a resident's name.")
+        SearchText | None,
+        Query(min_length=1, max_length=120, description="An invoice number or part of a resident's name."),
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -26,6 +26,7 @@ app = api.app
     "property, a page at a time.",
     tags=["Properties"],
     operation_id="listProperties",
+    openapi_extensions=refusals(errors.InvalidCursor),
 )
 def list_properties(
     limit: Annotated[int, Query(ge=1, le=100)] = 50, cursor: Annotated[str | None, Query()] = None
@@ -34,6 +35,8 @@ def list_properties(
     if isinstance(principal, AdminPrincipal):
         found, next_cursor = api.deps().all(limit, cursor)
     else:
+        if cursor is not None:  # a manager's list is one page: no cursor was ever issued for it
+            raise errors.InvalidCursor("The cursor is not one this API issued. Start again without it.")
         found, next_cursor = api.deps().of_manager(principal.property_ids), None
     return json_response(200, PropertyListOut(items=[PropertyOut.of(p) for p in found], next_cursor=next_cursor))
 

@@ -23,7 +23,7 @@ def send(api, method: str, path: str, raw: str | None, *, content_type: str | No
     event["headers"].pop("content-type", None)
     if content_type is not None:
         event["headers"]["content-type"] = content_type
-    result = api.router.invoke(route, event)
+    result = api.functions.invoke(route.function, event)
     return ApiResponse(result["statusCode"], json.loads(result["body"]), result.get("headers", {}))
 
 

@@ -242,7 +242,7 @@ def _send(world: World, case: Case) -> dict[str, Any]:
             headers.pop(name, None)
         else:
             headers[name] = value
-    return world.api.router.invoke(route, event)
+    return world.api.functions.invoke(route.function, event)
 
 
 def _state(stack: Stack) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from hoa_billing.api.auth import Caller
 from hoa_billing.api.http import ApiFunction, json_response
 from hoa_billing.core.observability import instrumented, logger
-from hoa_local.apigw import LambdaContext
+from hoa_local.lambdas import LambdaContext
 
 
 def api_event(request_id: str) -> dict[str, Any]:

@@ -106,6 +106,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), OneLine]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine]
 Memo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), MultiLine]
+SearchText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), OneLine]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), MultiLine]
 EmailAddress = Annotated[str | None, BeforeValidator(_email)]
 Currency = Annotated[str, BeforeValidator(_currency)]
