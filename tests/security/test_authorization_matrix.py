@@ -1,7 +1,9 @@
 """Every route x every kind of caller: only the right principal succeeds.
 
 Callers: no token, a malformed token, the wrong role, a manager of another property,
-another resident, and the right principal. Routes come from template.yaml, so a route
+another resident, and the right principal; the right principal and one of the wrong
+property or resident again with the claims named as Cognito's custom attributes
+(``custom:role``, ``custom:property_ids``, ``custom:resident_id``). Routes come from template.yaml, so a route
 added without a row here fails ``test_every_route_is_in_the_matrix``. No response to a
 resident ever contains a draft.
 """
@@ -164,8 +166,18 @@ CALLERS = [
     "another resident",
     "administrator",
     "right",
+    "right, Cognito claim names",
+    "another property or resident, Cognito claim names",
 ]
 ADMIN_CLAIMS = {"sub": "admin-1", "role": "admin"}
+
+
+def _as_cognito(claims: dict[str, Any]) -> dict[str, Any]:
+    """The same principal as a Cognito ID token carries it: custom attributes, as strings."""
+    renamed = {f"custom:{k}" if k in ("role", "property_ids", "resident_id") else k: v for k, v in claims.items()}
+    if "custom:property_ids" in renamed:
+        renamed["custom:property_ids"] = ",".join(renamed["custom:property_ids"].strip("[]").split())
+    return {**renamed, "token_use": "id", "cognito:username": str(claims["sub"])}
 
 
 def _claims(caller: str, audience: str, world: World) -> dict[str, Any] | None:
@@ -183,12 +195,20 @@ def _claims(caller: str, audience: str, world: World) -> dict[str, Any] | None:
         "another resident": resident_claims(world.resident_b, sub="sub-b"),
         "administrator": ADMIN_CLAIMS,
         "right": right,
+        "right, Cognito claim names": _as_cognito(right),
+        "another property or resident, Cognito claim names": _as_cognito(
+            resident_claims(world.resident_b, sub="sub-b")
+            if audience == RESIDENT
+            else manager_claims("prop_b", sub="mgr-b")
+        ),
     }[caller]
 
 
 def _expected(caller: str, audience: str, ok: int, route_key: str) -> int:
-    if caller == "right":
+    if caller.startswith("right"):
         return ok
+    if caller == "another property or resident, Cognito claim names":
+        caller = "another resident" if audience == RESIDENT else "manager of another property"
     if caller in ("no token", "malformed token"):
         return 401
     if audience == RESIDENT and caller == "another resident":
@@ -220,9 +240,9 @@ def test_only_the_right_principal_succeeds(api, stack, world, route_key, caller)
     response = api.call(method, path, body, claims=_claims(caller, audience, world))
 
     expected = _expected(caller, audience, ok, route_key)
-    if route_key == "GET /properties" and caller == "manager of another property":
+    if route_key == "GET /properties" and caller.startswith(("manager of another property", "another property")):
         assert "prop_a" not in json.dumps(response.body)
-    if audience == RESIDENT and caller == "another resident" and route_key == "GET /portal/invoices":
+    if audience == RESIDENT and caller.startswith("another") and route_key == "GET /portal/invoices":
         expected = 200  # their own list: it must simply not contain resident A's invoices
         assert world.open_a["invoice_id"] not in json.dumps(response.body)
     assert response.status == expected, response.body

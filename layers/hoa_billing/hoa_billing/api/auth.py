@@ -1,13 +1,17 @@
 """Principals from the JWT claims that API Gateway's authorizer verified.
 
-Claims: ``sub``; ``role`` ("manager" or "resident"); managers carry ``property_ids``
-(a JSON list, or the space-separated ``[a b]`` string that HTTP API authorizers make
-of list claims); residents carry ``resident_id``. API Gateway already rejects requests
-without a valid token; the handlers still refuse a missing or malformed principal.
+Claims: ``sub``; ``role`` ("manager", "resident" or "admin"); managers carry
+``property_ids`` (a JSON list, the space-separated ``[a b]`` string that HTTP API
+authorizers make of list claims, or a comma-separated string); residents carry
+``resident_id``. Cognito puts a user pool's custom attributes in its tokens as
+``custom:role``, ``custom:property_ids`` and ``custom:resident_id``: those names are read
+too, and the plain name wins when a token carries both. API Gateway already rejects
+requests without a valid token; the handlers still refuse a missing or malformed principal.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -53,14 +57,26 @@ class AdminPrincipal(BaseModel):
         return Actor(kind=ActorKind.API, id=self.subject, name="Administrator")
 
 
+# The claims this API reads that an identity provider may only carry as custom attributes.
+_CUSTOM = ("role", "property_ids", "resident_id")
+
+
 def claims_of(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The verified claims, with Cognito's ``custom:<name>`` read as ``<name>`` when the
+    token has no plain ``<name>``."""
     claims = (((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt") or {}).get("claims")
     if not isinstance(claims, Mapping):
         raise Unauthorized("Sign in again: the request carries no verified identity.")
-    return claims
+    custom = {name: claims[f"custom:{name}"] for name in _CUSTOM if name not in claims and f"custom:{name}" in claims}
+    return {**claims, **custom} if custom else claims
 
 
 def _id_list(value: Any) -> frozenset[str]:
+    if isinstance(value, str) and value.strip().startswith('["'):
+        try:  # a custom attribute holding a JSON list: '["prop_a","prop_b"]'
+            value = json.loads(value)
+        except ValueError:
+            raise Unauthorized("Sign in again: the token's property list is malformed.") from None
     if isinstance(value, str):
         value = value.strip().removeprefix("[").removesuffix("]").replace(",", " ").split()
     if not isinstance(value, list) or not all(isinstance(v, str) and _ID.match(v) for v in value):
