@@ -3,7 +3,8 @@ against the local runtime or a deployed stack (``--url`` and ``--token``, or
 ``HOA_API_URL`` and ``HOA_TOKEN``)."""
 
 # The command line only: what each command does is in launcher (run), operations
-# (list-invoices, publish-all, job, redrive) and devtools (token, trigger, stripe-event).
+# (list-invoices, publish-all, job, redrive) and devtools (token, trigger, stripe-event,
+# email-bounce, event-source).
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import sys
 import requests
 
 from hoa_local import invoice_report, property_commands
-from hoa_local.devtools import STRIPE_EVENTS, cmd_stripe_event, cmd_token, cmd_trigger
+from hoa_local.devtools import (
+    STRIPE_EVENTS,
+    cmd_email_bounce,
+    cmd_event_source,
+    cmd_stripe_event,
+    cmd_token,
+    cmd_trigger,
+)
 from hoa_local.launcher import cmd_run
 from hoa_local.operations import cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
 from hoa_local.target import DEFAULT_STATE_DIR, CliError, target
@@ -121,6 +129,30 @@ def build_parser() -> argparse.ArgumentParser:
     stripe.set_defaults(func=cmd_stripe_event)
 
     invoice_report.register(commands, _remote_options, target)
+
+    bounce = commands.add_parser(
+        "email-bounce",
+        help="the invoice's last email bounced: what SES would tell the stack (local runtime)",
+        description="Deliver the bounce (or complaint) SES would publish for the invoice's last sent email to the "
+        "function subscribed to the email events topic: the resident's address is then marked bouncing.",
+    )
+    _remote_options(bounce)
+    bounce.add_argument("invoice_id")
+    bounce.add_argument("--complaint", action="store_true", help="a complaint (marked as spam) instead of a bounce")
+    bounce.set_defaults(func=cmd_email_bounce)
+
+    source = commands.add_parser(
+        "event-source",
+        help="pause or resume a function's queue consumer (local runtime)",
+        description="As Lambda's event source mapping can be disabled: messages wait on the queue until resumed "
+        "(e.g. pause BulkPublishWorkerFunction to see a Publish All stay running).",
+    )
+    source.add_argument("function", help="the function's logical id, e.g. BulkPublishWorkerFunction")
+    source.add_argument("--url", help="local runtime URL (default: the running one)")
+    which = source.add_mutually_exclusive_group()
+    which.add_argument("--pause", action="store_true")
+    which.add_argument("--resume", action="store_true")
+    source.set_defaults(func=cmd_event_source)
     return parser
 
 

@@ -170,8 +170,9 @@ class LocalConsole:
         return f"{self.api_url}/webhooks/stripe"
 
     def principals(self) -> list[dict[str, Any]]:
-        """Who the local sign-in page offers: the demo property's manager, each of its
-        residents by name (including ones added since), and an admin."""
+        """Who the local sign-in page offers: a manager of every property the runtime holds
+        (the demo property and any an administrator created since), each resident of the
+        demo property by name (including ones added since), and an admin."""
         runtime = self.runtime
         assert runtime is not None
         tokens = runtime.tokens
@@ -183,12 +184,14 @@ class LocalConsole:
             pid = runtime.demo.property_id
             prop = directory.get_property(pid)
             place = prop.name if prop else pid
+            others = [p for p in _all_properties(compose.properties()) if p.property_id != pid]
+            more = f" and {len(others)} more propert{'y' if len(others) == 1 else 'ies'}" if others else ""
             found.append(
                 {
                     "role": "manager",
                     "name": "Dana Manager",
-                    "description": f"Manager of {place}",
-                    "token": tokens.manager(pid),
+                    "description": f"Manager of {place}{more}",
+                    "token": tokens.manager(pid, *(p.property_id for p in others)),
                 }
             )
             for resident in directory.all_residents(pid):
@@ -217,3 +220,14 @@ class LocalConsole:
             return Response(json.dumps({"message": "Not Found"}), status=404, content_type="application/json")
         body = {"principals": self.principals()}
         return Response(json.dumps(body), content_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def _all_properties(properties: Any, limit: int = 100) -> list[Any]:
+    """Every property, page by page (a local runtime holds a handful)."""
+    found: list[Any] = []
+    cursor = None
+    while True:
+        page, cursor = properties.all(limit, cursor)
+        found.extend(page)
+        if cursor is None or len(found) >= 1000:
+            return found

@@ -120,6 +120,9 @@ class SqsConsumer:
         self.queue_url = stack.attributes[source.queue]["QueueUrl"]
         self.queue_arn = stack.attributes[source.queue]["Arn"]
         self.name = f"sqs:{source.queue}->{source.function}"
+        # Lambda's UpdateEventSourceMapping Enabled=false: messages wait on the queue.
+        self.enabled = threading.Event()
+        self.enabled.set()
 
     @classmethod
     def for_function(cls, stack: Stack, function: str, sqs: Any, **overrides: Any) -> SqsConsumer:
@@ -226,6 +229,9 @@ class SqsConsumer:
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
+            if not self.enabled.is_set():
+                stop.wait(0.2)
+                continue
             try:
                 self.poll_once(wait_seconds=1)
             except Exception:

@@ -1,6 +1,7 @@
 """Developer tools for the local runtime: mint a token, run a schedule now (for the
-scheduled Publish All, on the demo property unless ``--property`` names others), and
-send the webhook what Stripe would send when a resident pays."""
+scheduled Publish All, on the demo property unless ``--property`` names others), send
+the webhook what Stripe would send when a resident pays, tell the stack an email bounced
+as SES would, and pause or resume a queue's consumer as Lambda's event source mapping can."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import requests
 
 from hoa_local import schedules, stripe_fake
+from hoa_local.ses_events import PATH as SES_PATH
 from hoa_local.target import CliError, local_state, target
 
 
@@ -129,3 +131,52 @@ def cmd_stripe_event(args: argparse.Namespace) -> int:
         f"processing {after['amount_processing']['formatted']}, balance {after['balance']['formatted']}"
     )
     return 0 if status < 300 else 1
+
+
+def _local_url(args: argparse.Namespace) -> str:
+    state = local_state(args)
+    url: str | None = getattr(args, "url", None) or (state.url if state else None)
+    if not url:
+        raise CliError("This talks to the local runtime; start it with `make run`.")
+    return url
+
+
+def cmd_email_bounce(args: argparse.Namespace) -> int:
+    """The invoice's last email bounced (or drew a complaint): what SES would publish."""
+    api = target(args)
+    pid = api.require_property(args)
+    invoice = api.call("GET", f"/properties/{pid}/invoices/{args.invoice_id}")["invoice"]
+    details = invoice["email"].get("details") or {}
+    if not details.get("message_id") or not details.get("to"):
+        raise CliError(f"{invoice['number']} has no sent email to bounce (email: {invoice['email']['status']}).")
+    kind = "complaint" if args.complaint else "bounce"
+    body = {
+        "kind": kind,
+        "invoice_id": args.invoice_id,
+        "message_id": details["message_id"],
+        "recipient": details["to"],
+    }
+    response = requests.post(f"{_local_url(args)}{SES_PATH}", json=body, timeout=30)
+    answer = response.json()
+    if not response.ok:
+        print(f"the {kind} was not delivered: {answer.get('message', answer)}")
+        return 1
+    print(f"SES {kind} for {details['to']} ({invoice['number']}) delivered to {', '.join(answer['delivered_to'])}")
+    return 0
+
+
+def cmd_event_source(args: argparse.Namespace) -> int:
+    """Pause (--pause) or resume (--resume) a function's SQS event source."""
+    url = _local_url(args)
+    if args.pause or args.resume:
+        response = requests.post(
+            f"{url}/_local/event-sources/{args.function}", json={"enabled": bool(args.resume)}, timeout=30
+        )
+        if not response.ok:
+            raise CliError(response.json().get("message", response.text))
+    sources = requests.get(f"{url}/_local/event-sources", timeout=30).json()["event_sources"]
+    for source in sources:
+        if source["function"] == args.function:
+            print(f"{source['queue']} -> {source['function']}: {'running' if source['enabled'] else 'paused'}")
+            return 0
+    raise CliError(f"{args.function} has no SQS event source")

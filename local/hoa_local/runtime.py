@@ -39,6 +39,8 @@ from hoa_local.mail import MailFolder
 from hoa_local.moto_fixes import make_dynamodb_requests_atomic
 from hoa_local.provision import provision
 from hoa_local.schedules import InputRefused, ScheduleRunner
+from hoa_local.ses_events import PATH as SES_PATH
+from hoa_local.ses_events import SesNotifications
 from hoa_local.streams import StreamConsumer
 from hoa_local.stripe_fake import TEST_API_KEY, TEST_WEBHOOK_SECRET, FakeStripe
 from hoa_local.template import Stack
@@ -235,6 +237,9 @@ class LocalRuntime:
         app.add_local_route("GET", "/_local/health", lambda request, rest: _json(200, {"status": "ok"}))
         app.add_local_route("GET", "/_local/schedules", self._list_schedules)
         app.add_local_route("POST", "/_local/schedules/", self._trigger_schedule)
+        app.add_local_route("GET", "/_local/event-sources", self._list_event_sources)
+        app.add_local_route("POST", "/_local/event-sources/", self._set_event_source)
+        app.add_local_route("POST", SES_PATH, SesNotifications(self.stack, self.functions.invoke).view)
         app.add_local_route("GET", "/docs", api_docs)
         app.cors = GatewayCors.from_stack(self.stack)
         self.console.install(app, self)
@@ -260,6 +265,29 @@ class LocalRuntime:
             log.exception("schedule %s raised", name)
             return _json(500, {"message": f"the function raised {type(failed).__name__}: {failed}"})
         return _json(200, {"schedule": name, "result": result})
+
+    def _list_event_sources(self, request: Request, rest: str) -> Response:
+        sources = [
+            {"function": c.source.function, "queue": c.source.queue, "enabled": c.enabled.is_set()}
+            for c in self.sqs_consumers
+        ]
+        return _json(200, {"event_sources": sources})
+
+    def _set_event_source(self, request: Request, function: str) -> Response:
+        """Pause or resume a function's SQS event source, as Lambda's
+        ``UpdateEventSourceMapping --enabled/--no-enabled`` does: ``{"enabled": false}``."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+            return _json(400, {"message": 'the body is {"enabled": true|false}'})
+        found = [c for c in self.sqs_consumers if c.source.function == function.strip("/")]
+        if not found:
+            return _json(404, {"message": f"{function} has no SQS event source"})
+        for consumer in found:
+            if body["enabled"]:
+                consumer.enabled.set()
+            else:
+                consumer.enabled.clear()
+        return _json(200, {"function": function.strip("/"), "enabled": body["enabled"]})
 
     def _start_workers(self) -> None:
         sqs = boto3.client("sqs")

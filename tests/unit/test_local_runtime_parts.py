@@ -1,4 +1,5 @@
-"""The local runtime's own rules: its tokens, schedule expressions, job progress."""
+"""The local runtime's own rules: its tokens, schedule expressions, job progress, the
+SES events it plays."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from hoa_billing.email import notice_from_sns
 from hoa_local.devtools import describe_publish_runs
 from hoa_local.localauth import LocalTokens, gateway_claims
 from hoa_local.operations import progress_line
 from hoa_local.schedules import ScheduleSource, UnsupportedExpression, due
+from hoa_local.ses_events import SesNotifications
+from hoa_local.template import Stack
 
 TOKENS = LocalTokens(secret="local-test-secret-local-test-secret")
 
@@ -132,3 +136,22 @@ def test_a_scheduled_publish_that_found_no_property_is_a_failure_and_no_drafts_i
     assert not ok
     assert lines == ["none: no such property; nothing published (name one with --property)"]
     assert describe_publish_runs({"runs": [{"property_id": "p", "outcome": "something_new"}]})[1] is False
+
+
+@pytest.mark.parametrize("kind", ["bounce", "complaint"])
+def test_a_played_ses_event_reaches_the_email_events_function_as_ses_would_send_it(kind):
+    """The local bounce goes where the template sends SES's events (the configuration
+    set's topic, then its subscriber) and reads, to the layer, like SES's own."""
+    delivered: list[tuple[str, dict]] = []
+    notifications = SesNotifications(Stack(), lambda function, event: delivered.append((function, event)))
+
+    functions = notifications.deliver(kind, invoice_id="inv_1", message_id="m-1", recipient="pat@example.com")
+
+    assert functions == ["EmailEventsFunction"]
+    ((function, event),) = delivered
+    assert function == "EmailEventsFunction"
+    (record,) = event["Records"]
+    assert record["EventSource"] == "aws:sns"
+    notice = notice_from_sns(record["Sns"]["Message"])
+    assert notice is not None
+    assert (notice.invoice_id, notice.message_id, notice.kind) == ("inv_1", "m-1", kind)
