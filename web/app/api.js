@@ -53,12 +53,25 @@ function errorFrom(status, data) {
  * was refused), before the error is thrown.
  */
 export function createApi({baseUrl, token, onUnauthorized}) {
-  async function request(method, path, {body, query, idempotencyKey} = {}) {
+  const apiOrigin = new URL(baseUrl).origin;
+
+  /**
+   * A link the API gave (a `Location` header, a `status_url`): a path on the API's host,
+   * already behind its stage (`/prod/properties/...`), or a full URL. Only the API's own
+   * origin is followed, so the bearer token never goes anywhere else.
+   */
+  function resolve(link) {
+    const url = new URL(link, `${apiOrigin}/`);
+    if (url.origin !== apiOrigin) throw new ApiError(0, 'foreign_link', 'The service answered with a link elsewhere.');
+    return url.href;
+  }
+
+  async function request(method, path, {body, query, idempotencyKey, absolute = false} = {}) {
     const headers = {Accept: 'application/json'};
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
-    let url = baseUrl + path;
+    let url = absolute ? resolve(path) : baseUrl + path;
     if (query) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query)) {
@@ -95,6 +108,8 @@ export function createApi({baseUrl, token, onUnauthorized}) {
 
   return {
     get: async (path, query) => (await request('GET', path, {query})).data,
+    /** GET a link the API handed out (see resolve). */
+    follow: async (link) => (await request('GET', link, {absolute: true})).data,
     post: (path, body, options = {}) => request('POST', path, {body: body ?? {}, ...options}),
     patch: (path, body, options = {}) => request('PATCH', path, {body, ...options}),
     del: (path, options = {}) => request('DELETE', path, options),

@@ -11,6 +11,13 @@ function focusables(root) {
   return Array.from(root.querySelectorAll(FOCUSABLE)).filter((el) => el.getClientRects().length > 0);
 }
 
+const open = new Set();
+
+/** Close every open dialog (the page behind them is being replaced: a link was followed). */
+export function closeAllDialogs() {
+  for (const handle of [...open]) handle.close(null);
+}
+
 /**
  * openDialog({title, description?}) -> {body, footer, setContent(body, actions), close(result),
  * closed (a promise of the result), busy}
@@ -49,6 +56,7 @@ export function openDialog({title, className = ''}) {
       first.focus();
     },
     close(result = null) {
+      open.delete(handle);
       if (!dialog.isConnected) return;
       dialog.close();
       dialog.remove();
@@ -79,6 +87,7 @@ export function openDialog({title, className = ''}) {
     }
   });
   document.body.append(dialog);
+  open.add(handle);
   dialog.showModal();
   heading.focus();
   return handle;

@@ -23,11 +23,25 @@ export function emailWords(status) {
   return EMAIL_WORDS[status] || (status ? String(status).replace(/_/g, ' ') : '—');
 }
 
-const EMAIL_STATE_WORDS = {ok: 'On file', missing: 'No email address', bouncing: 'Bouncing'};
+const EMAIL_STATE_WORDS = {ok: 'OK', missing: 'No address', bouncing: 'Bouncing'};
+const EMAIL_STATE_HINTS = {
+  ok: 'Invoice emails reach this address.',
+  missing: 'No email address on file: notify this resident another way.',
+  bouncing: 'Emails to this address bounce: correct it on the resident’s profile.',
+};
 
 export function emailStateWords(resident) {
-  if (resident.email_state) return EMAIL_STATE_WORDS[resident.email_state] || resident.email_state;
-  return resident.has_email ? 'On file' : 'No email address';
+  return EMAIL_STATE_WORDS[resident.email_state] || String(resident.email_state || '');
+}
+
+/** The resident's email state as a badge, its meaning in the title and for screen readers. */
+export function emailStateBadge(resident, extra = {}) {
+  const state = resident.email_state;
+  return h(
+    'span',
+    {class: `badge email-${state}`, title: EMAIL_STATE_HINTS[state] || null, ...extra},
+    emailStateWords(resident),
+  );
 }
 
 const PAYMENT_WORDS = {
@@ -56,6 +70,7 @@ const HISTORY_WORDS = {
   payment_attempt_failed: 'Payment declined',
   payment_refunded: 'Payment refunded',
   edited: 'Draft edited',
+  profile_updated: 'Profile changed',
 };
 
 export function historyWords(action) {
@@ -68,6 +83,35 @@ export function actorWords(actor) {
   if (actor.name) return actor.name;
   return {schedule: 'Schedule', stripe: 'Stripe', system: 'System'}[actor.kind] || actor.id || '';
 }
+
+/**
+ * A validation message from the API ("Value error, must be a valid email address, like
+ * resident@example.com") as a sentence under its field ("Must be a valid email ...").
+ */
+export function problemWords(message) {
+  const text = String(message || 'is not valid').replace(/^Value error,\s*/i, '').trim();
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
+}
+
+/** Every time zone the browser knows (for the property's time zone), the current one included. */
+export function timeZones(current) {
+  let zones = [];
+  try {
+    zones = Intl.supportedValuesOf('timeZone');
+  } catch {
+    zones = ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'UTC'];
+  }
+  if (current && !zones.includes(current)) zones = [current, ...zones];
+  return zones;
+}
+
+/** "America/Los_Angeles" as people read it: "America / Los Angeles". */
+export function zoneWords(zone) {
+  return String(zone || '').replace(/_/g, ' ').replace(/\//g, ' / ');
+}
+
+/** The currencies a property can bill in (the API's PropertyIn.currency). */
+export const CURRENCIES = ['USD', 'CAD', 'EUR', 'GBP', 'AUD', 'NZD', 'MXN', 'JPY'];
 
 const REFUSAL_WORDS = {
   invoice_has_payments: 'A payment was made or is still processing.',

@@ -1,56 +1,168 @@
-// Which property to work on, and a property's overview (its dashboard).
+// Which property to work on (a manager's properties; every property for an administrator,
+// who also creates them), and a property's overview (its dashboard).
 
-import {path} from '../api.js';
-import {h, fill} from '../dom.js';
-import {loading, notice, pageHeader} from '../layout.js';
-import {STATUSES} from '../format.js';
-import {propertyIdsOf} from '../session.js';
+import {newIdempotencyKey, path} from '../api.js';
+import {field, h, fill} from '../dom.js';
+import {button, openDialog} from '../dialog.js';
+import {CURRENCIES, STATUSES, timeZones, zoneWords} from '../format.js';
+import {showFieldErrors} from '../forms.js';
+import {errorPanel, loading, notice, pageHeader} from '../layout.js';
+import {navigate} from '../router.js';
+import {toast} from '../toast.js';
+
+const PAGE = 50;
 
 export async function propertiesView(view) {
   const {main, api, session} = view;
-  fill(main, pageHeader('Properties'), loading());
-  let items = null;
-  let missing = false;
-  try {
-    items = (await api.get('/properties')).items;
-  } catch (error) {
-    if (!error.routeMissing) throw error;
-    missing = true;
+  const admin = session.role === 'admin';
+  const create = admin ? button('New property', {kind: 'primary', id: 'new-property', onClick: () => openCreate()}) : null;
+  const results = h('div', {'aria-live': 'polite'});
+  fill(main, pageHeader('Properties', create), results);
+  let rows = [];
+  let cursor = null;
+
+  async function load(more = false) {
+    if (!more) fill(results, loading('Loading properties…'));
+    try {
+      const page = await api.get('/properties', {limit: PAGE, cursor: more ? cursor : null});
+      if (!view.isCurrent()) return;
+      rows = more ? rows.concat(page.items) : page.items;
+      cursor = page.next_cursor;
+      draw();
+    } catch (error) {
+      if (view.isCurrent()) fill(results, errorPanel(error, () => load(more)));
+    }
   }
-  if (!view.isCurrent()) return;
-  if (missing) {
-    const ids = propertyIdsOf(session.claims);
-    items = ids.map((id) => ({property_id: id, name: null}));
-  }
-  const list = items.length
-    ? h(
-        'ul',
-        {class: 'link-list'},
-        items.map((p) =>
-          h(
-            'li',
-            {},
-            h('a', {href: path`/properties/${p.property_id}`}, p.name || p.property_id),
-            p.name ? h('span', {class: 'muted'}, ` ${p.property_id}`) : null,
-          ),
-        ),
-      )
-    : notice(
-        'info',
+
+  function draw() {
+    if (!rows.length) {
+      fill(
+        results,
         h(
           'p',
-          {},
-          missing
-            ? 'This API cannot list properties yet. Managers reach their properties from their sign-in.'
-            : 'There are no properties yet.',
+          {class: 'empty'},
+          admin ? 'There are no properties yet. Create the first with New property.' : 'You manage no properties yet.',
         ),
       );
-  fill(main, pageHeader('Properties'), list);
+      return;
+    }
+    const href = (p) => (admin ? path`/properties/${p.property_id}/settings` : path`/properties/${p.property_id}`);
+    fill(
+      results,
+      h(
+        'table',
+        {class: 'table properties'},
+        h('caption', {class: 'visually-hidden'}, 'Properties'),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Property', 'Time zone', 'Currency', 'Emails are sent as', 'Replies go to'].map((t) => h('th', {scope: 'col'}, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((p) =>
+            h(
+              'tr',
+              {},
+              h('td', {'data-label': 'Property'}, h('a', {href: href(p)}, p.name)),
+              h('td', {'data-label': 'Time zone'}, zoneWords(p.time_zone)),
+              h('td', {'data-label': 'Currency'}, p.currency),
+              h('td', {'data-label': 'Sent as'}, p.sender_name),
+              h('td', {'data-label': 'Replies to', class: 'break'}, p.reply_to_email || '—'),
+            ),
+          ),
+        ),
+      ),
+      cursor ? button('Load more', {class: 'button button-secondary load-more', onClick: () => load(true)}) : null,
+    );
+  }
+
+  function openCreate() {
+    const dialog = openDialog({title: 'New property', className: 'dialog-wide'});
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'America/New_York';
+    const controls = {
+      name: h('input', {type: 'text', id: 'property-name-input', maxlength: '120', autocomplete: 'off'}),
+      time_zone: h(
+        'select',
+        {id: 'property-time-zone'},
+        timeZones(zone).map((z) => h('option', {value: z, selected: z === zone}, zoneWords(z))),
+      ),
+      currency: h('select', {id: 'property-currency'}, CURRENCIES.map((c) => h('option', {value: c}, c))),
+      sender_name: h('input', {type: 'text', id: 'property-sender', maxlength: '120', autocomplete: 'off'}),
+      reply_to_email: h('input', {type: 'email', id: 'property-reply-to', maxlength: '254', autocomplete: 'off'}),
+    };
+    const fields = {
+      name: field({label: 'Name', control: controls.name}),
+      time_zone: field({
+        label: 'Time zone',
+        control: controls.time_zone,
+        hint: 'Due dates and overdue invoices are judged in it.',
+      }),
+      currency: field({label: 'Currency', control: controls.currency, hint: 'Invoices are billed in it; it cannot change later.'}),
+      sender_name: field({
+        label: 'Emails are sent as (optional)',
+        control: controls.sender_name,
+        hint: 'The name residents see as the sender. Empty: the property’s name.',
+      }),
+      reply_to_email: field({
+        label: 'Replies go to (optional)',
+        control: controls.reply_to_email,
+        hint: 'Where residents’ replies go, such as the management office.',
+      }),
+    };
+    const status = h('div', {'aria-live': 'polite'});
+    const go = button('Create property', {kind: 'primary', type: 'submit', id: 'confirm-new-property'});
+    const key = newIdempotencyKey();
+    const form = h('form', {id: 'new-property-form', novalidate: true}, Object.values(fields), status);
+    dialog.setContent(form, [button('Cancel', {onClick: () => dialog.close(null)}), go]);
+    go.setAttribute('form', 'new-property-form');
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      status.replaceChildren();
+      Object.values(fields).forEach((f) => f.setError(''));
+      const body = {
+        name: controls.name.value.trim(),
+        time_zone: controls.time_zone.value,
+        currency: controls.currency.value,
+      };
+      if (!body.name) {
+        fields.name.setError('Enter the property’s name.');
+        controls.name.focus();
+        return;
+      }
+      if (controls.sender_name.value.trim()) body.sender_name = controls.sender_name.value.trim();
+      if (controls.reply_to_email.value.trim()) body.reply_to_email = controls.reply_to_email.value.trim();
+      go.disabled = true;
+      dialog.busy = true;
+      try {
+        const {data} = await api.post('/properties', body, {idempotencyKey: key});
+        dialog.busy = false;
+        dialog.close(true);
+        toast(`${data.name} is created.`);
+        navigate(path`/properties/${data.property_id}/settings`);
+      } catch (error) {
+        dialog.busy = false;
+        go.disabled = false;
+        if (!showFieldErrors(error, fields, controls, status)) status.replaceChildren(errorPanel(error));
+      }
+    });
+  }
+
+  await load();
 }
 
 export async function overviewView(view) {
-  const {main, api, params} = view;
+  const {main, api, params, session} = view;
   const base = path`/properties/${params.pid}`;
+  if (session.role === 'admin') {
+    navigate(`${base}/settings`, {replace: true}); // an administrator configures; managers bill
+    return;
+  }
   fill(main, pageHeader('Overview'), loading());
   const [property, summary] = await Promise.all([view.property(), api.get(`${base}/invoices/summary`)]);
   if (!view.isCurrent()) return;
@@ -65,8 +177,7 @@ export async function overviewView(view) {
   const unreachable = summary.published_without_email_address || [];
   fill(
     main,
-    pageHeader(property.name || 'Overview'),
-    property.name ? null : h('p', {class: 'muted'}, `Property ${params.pid}`),
+    pageHeader(property.name),
     h('section', {'aria-label': 'Invoices by status', class: 'stats'}, cards),
     summary.drafts.count
       ? h(
@@ -92,5 +203,6 @@ export async function overviewView(view) {
           ),
         )
       : null,
+    notice('info', h('p', {}, 'Emails to residents are sent as ', h('strong', {}, property.sender_name), property.reply_to_email ? [', replies go to ', h('strong', {}, property.reply_to_email)] : '', '. ', h('a', {href: `${base}/settings`}, 'Change the settings'))),
   );
 }
