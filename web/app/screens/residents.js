@@ -1,18 +1,18 @@
-// Residents: who gets invoices, and whether an email can reach them. Add one; correct an
-// email address (when the API offers PATCH on a resident).
+// Residents: who gets invoices and whether an email reaches them (OK, no address, or
+// bouncing). Add one; a resident's profile shows their details and history and corrects
+// name, unit and email (saving an address clears the bouncing mark; emptying it removes it).
 
 import {newIdempotencyKey, path} from '../api.js';
 import {field, h, fill} from '../dom.js';
 import {button, openDialog} from '../dialog.js';
-import {emailStateWords} from '../format.js';
+import {actorWords, emailStateBadge, formatDateTime, historyWords} from '../format.js';
+import {showFieldErrors} from '../forms.js';
 import {errorPanel, loading, notice, pageHeader} from '../layout.js';
+import {navigate} from '../router.js';
 import {toast} from '../toast.js';
 
-function fieldErrors(error, fields) {
-  for (const problem of error.details.fields || []) {
-    const name = String(problem.field).split('.').pop();
-    if (fields[name]) fields[name].setError(problem.message);
-  }
+function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 export async function residentsView(view) {
@@ -38,54 +38,50 @@ export async function residentsView(view) {
   }
 
   function draw() {
-    // The API marks each resident's email state once it can change an address.
-    const canCorrect = rows.some((r) => 'email_state' in r);
     if (!rows.length) {
       fill(list, h('p', {class: 'empty'}, 'No residents yet. Add the first with Add resident.'));
       return;
     }
+    const missing = rows.filter((r) => r.email_state === 'missing').length;
+    const bouncing = rows.filter((r) => r.email_state === 'bouncing').length;
+    const unreachable = [
+      bouncing ? plural(bouncing, 'address bounces', 'addresses bounce') : null,
+      missing ? `${plural(missing, 'resident has', 'residents have')} no email address` : null,
+    ].filter(Boolean);
     fill(
       list,
+      unreachable.length
+        ? notice(
+            bouncing ? 'warning' : 'info',
+            h('p', {id: 'email-reach'}, `${unreachable.join('; ')}: they get no invoice emails. Open a resident to correct it.`),
+          )
+        : null,
       h(
         'table',
         {class: 'table residents'},
         h('caption', {class: 'visually-hidden'}, 'Residents'),
-        h(
-          'thead',
-          {},
-          h('tr', {}, ['Name', 'Unit', 'Email', 'Email state', canCorrect ? 'Change' : null].filter(Boolean).map((t) => h('th', {scope: 'col'}, t))),
-        ),
+        h('thead', {}, h('tr', {}, ['Name', 'Unit', 'Email address', 'Email'].map((t) => h('th', {scope: 'col'}, t)))),
         h(
           'tbody',
           {},
-          rows.map((r) =>
-            h(
+          rows.map((r) => {
+            const href = `${base}/residents/${encodeURIComponent(r.resident_id)}`;
+            const tr = h(
               'tr',
-              {},
-              h('td', {'data-label': 'Name'}, r.name),
+              {class: 'clickable', dataset: {residentId: r.resident_id}},
+              h('td', {'data-label': 'Name'}, h('a', {href}, r.name)),
               h('td', {'data-label': 'Unit'}, r.unit),
-              h('td', {'data-label': 'Email', class: 'break'}, r.email || '—'),
-              h(
-                'td',
-                {'data-label': 'Email state'},
-                h('span', {class: `badge email-${r.email_state || (r.has_email ? 'ok' : 'missing')}`}, emailStateWords(r)),
-              ),
-              canCorrect
-                ? h(
-                    'td',
-                    {'data-label': 'Change'},
-                    button(r.email ? 'Correct email' : 'Add email', {
-                      kind: 'link',
-                      'aria-label': `${r.email ? 'Correct' : 'Add'} the email of ${r.name}`,
-                      onClick: () => openEmail(r),
-                    }),
-                  )
-                : null,
-            ),
-          ),
+              h('td', {'data-label': 'Email address', class: 'break'}, r.email || '—'),
+              h('td', {'data-label': 'Email'}, emailStateBadge(r)),
+            );
+            tr.addEventListener('click', (event) => {
+              if (!event.target.closest('a')) navigate(href);
+            });
+            return tr;
+          }),
         ),
       ),
-      cursor ? button('Load more', {onClick: () => load(true)}) : null,
+      cursor ? button('Load more', {class: 'button button-secondary load-more', onClick: () => load(true)}) : null,
     );
   }
 
@@ -109,11 +105,15 @@ export async function residentsView(view) {
     go.setAttribute('form', 'add-resident-form');
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      status.replaceChildren();
       Object.values(fields).forEach((f) => f.setError(''));
       const body = {name: controls.name.value.trim(), unit: controls.unit.value.trim()};
       if (!body.name) fields.name.setError('Enter the resident’s name.');
       if (!body.unit) fields.unit.setError('Enter the unit.');
-      if (!body.name || !body.unit) return;
+      if (!body.name || !body.unit) {
+        (body.name ? controls.unit : controls.name).focus();
+        return;
+      }
       if (controls.email.value.trim()) body.email = controls.email.value.trim();
       go.disabled = true;
       dialog.busy = true;
@@ -126,45 +126,193 @@ export async function residentsView(view) {
       } catch (error) {
         dialog.busy = false;
         go.disabled = false;
-        if (error.code === 'validation_failed') fieldErrors(error, fields);
-        else status.replaceChildren(errorPanel(error));
-      }
-    });
-  }
-
-  function openEmail(resident) {
-    const dialog = openDialog({title: `Email of ${resident.name}`});
-    const input = h('input', {type: 'email', id: 'correct-email', maxlength: '254', value: resident.email || ''});
-    const emailField = field({
-      label: 'Email address',
-      control: input,
-      hint: 'Leave it empty to remove the address. A corrected address is no longer marked as bouncing.',
-    });
-    const status = h('div', {'aria-live': 'polite'});
-    const go = button('Save', {kind: 'primary', type: 'submit', id: 'confirm-email'});
-    const form = h('form', {id: 'email-form', novalidate: true}, emailField, status);
-    dialog.setContent(form, [button('Cancel', {onClick: () => dialog.close(null)}), go]);
-    go.setAttribute('form', 'email-form');
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      emailField.setError('');
-      go.disabled = true;
-      dialog.busy = true;
-      try {
-        await api.patch(`${base}/residents/${encodeURIComponent(resident.resident_id)}`, {email: input.value.trim() || null});
-        dialog.busy = false;
-        dialog.close(true);
-        toast(`The email of ${resident.name} is saved.`);
-        load();
-      } catch (error) {
-        dialog.busy = false;
-        go.disabled = false;
-        if (error.code === 'validation_failed') fieldErrors(error, {email: emailField});
-        else if (error.routeMissing) status.replaceChildren(notice('info', h('p', {}, 'Changing an email address is not available on this server yet.')));
-        else status.replaceChildren(errorPanel(error));
+        if (!showFieldErrors(error, fields, controls, status)) status.replaceChildren(errorPanel(error));
       }
     });
   }
 
   await load();
+}
+
+// -- a resident's profile ------------------------------------------------------------------
+
+const PROFILE_FIELDS = {name: 'Name', unit: 'Unit', email: 'Email'};
+
+/** A profile change in words: "Email: pat@old.example → pat@new.example". */
+function changeWords(details) {
+  return Object.entries(details || {})
+    .filter(([, change]) => change && typeof change === 'object' && 'to' in change)
+    .map(([name, change]) => {
+      const label = PROFILE_FIELDS[name] || name.replace(/_/g, ' ');
+      if (name === 'email' && change.to === null) return `Email address removed (was ${change.from})`;
+      if (change.from === null || change.from === undefined) return `${label}: ${change.to} added`;
+      return `${label}: ${change.from} → ${change.to}`;
+    });
+}
+
+export async function residentView(view) {
+  const {main, api, params} = view;
+  const base = path`/properties/${params.pid}`;
+  const url = `${base}/residents/${encodeURIComponent(params.rid)}`;
+  const back = () => h('p', {}, h('a', {href: `${base}/residents`, class: 'back'}, '← Residents'));
+  fill(main, back(), loading('Loading the resident…'));
+  const [resident, property] = await Promise.all([api.get(url), view.property()]);
+  if (!view.isCurrent()) return;
+  const zone = property.time_zone;
+
+  function draw(current, saved) {
+    const state = current.email_state;
+    const warning =
+      state === 'bouncing'
+        ? notice(
+            'warning',
+            h(
+              'p',
+              {id: 'bouncing-warning'},
+              `Emails to ${current.email} bounce, so ${current.name} gets no invoice emails. `,
+              'Correct the address below: saving it clears this warning.',
+            ),
+          )
+        : state === 'missing'
+          ? notice(
+              'info',
+              h('p', {id: 'no-address'}, `${current.name} has no email address on file: invoices are published without an email. Add one below, or notify them another way.`),
+            )
+          : null;
+    const facts = h(
+      'dl',
+      {class: 'facts', id: 'resident-facts'},
+      h('div', {class: 'fact'}, h('dt', {}, 'Unit'), h('dd', {}, current.unit)),
+      h('div', {class: 'fact'}, h('dt', {}, 'Email address'), h('dd', {class: 'break'}, current.email || 'None on file')),
+      h('div', {class: 'fact'}, h('dt', {}, 'Email'), h('dd', {id: 'email-state'}, emailStateBadge(current))),
+      h('div', {class: 'fact'}, h('dt', {}, 'Added'), h('dd', {}, formatDateTime(current.created_at, zone))),
+    );
+    const history = current.history.length
+      ? h(
+          'ol',
+          {class: 'timeline', id: 'resident-history'},
+          [...current.history].reverse().map((entry) =>
+            h(
+              'li',
+              {},
+              h('span', {class: 'timeline-when'}, formatDateTime(entry.at, zone)),
+              h('span', {class: 'timeline-what'}, historyWords(entry.action)),
+              changeWords(entry.details).map((line) => h('span', {class: 'timeline-why'}, line)),
+              entry.reason ? h('span', {class: 'timeline-why'}, entry.reason) : null,
+              entry.actor ? h('span', {class: 'timeline-who'}, actorWords(entry.actor)) : null,
+            ),
+          ),
+        )
+      : h('p', {class: 'muted'}, 'No changes since the resident was added.');
+    fill(
+      main,
+      back(),
+      h(
+        'div',
+        {class: 'page-header'},
+        h('h1', {tabindex: '-1'}, current.name, ' ', emailStateBadge(current)),
+        h(
+          'div',
+          {class: 'page-actions'},
+          h('a', {class: 'button button-secondary', href: `${base}/invoices?q=${encodeURIComponent(current.name)}`}, 'Invoices'),
+        ),
+      ),
+      saved ? notice('success', h('p', {id: 'profile-saved'}, saved)) : null,
+      warning,
+      h('section', {class: 'card', 'aria-label': 'Details'}, facts),
+      editForm(current),
+      h('section', {class: 'card', 'aria-labelledby': 'history-heading'}, h('h2', {id: 'history-heading'}, 'History'), history),
+    );
+  }
+
+  function editForm(current) {
+    const controls = {
+      name: h('input', {type: 'text', id: 'profile-name', maxlength: '120', autocomplete: 'off', value: current.name}),
+      unit: h('input', {type: 'text', id: 'profile-unit', maxlength: '40', autocomplete: 'off', value: current.unit}),
+      email: h('input', {type: 'email', id: 'profile-email', maxlength: '254', autocomplete: 'off', value: current.email || ''}),
+    };
+    const fields = {
+      name: field({label: 'Name', control: controls.name}),
+      unit: field({label: 'Unit', control: controls.unit}),
+      email: field({
+        label: 'Email address',
+        control: controls.email,
+        hint: current.email
+          ? 'Empty it (or use Remove address) to remove the address: invoices are then published without an email.'
+          : 'Invoice emails go here once it is saved.',
+      }),
+    };
+    const remove = current.email
+      ? button('Remove address', {
+          kind: 'link',
+          id: 'remove-email',
+          onClick: () => {
+            controls.email.value = '';
+            fields.email.setError('');
+            status.replaceChildren(notice('info', h('p', {}, 'The address is removed when you save.')));
+            controls.email.focus();
+          },
+        })
+      : null;
+    const status = h('div', {'aria-live': 'polite'});
+    const save = button('Save changes', {kind: 'primary', type: 'submit', id: 'save-profile'});
+    const form = h(
+      'form',
+      {class: 'card form', novalidate: true, 'aria-labelledby': 'correct-heading'},
+      h('h2', {id: 'correct-heading'}, 'Correct the profile'),
+      fields.name,
+      fields.unit,
+      fields.email,
+      remove,
+      status,
+      h('div', {class: 'form-actions'}, save),
+    );
+    let key = {body: null, value: null};
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      status.replaceChildren();
+      Object.values(fields).forEach((f) => f.setError(''));
+      const body = {};
+      const name = controls.name.value.trim();
+      const unit = controls.unit.value.trim();
+      const email = controls.email.value.trim();
+      if (name !== current.name) body.name = name;
+      if (unit !== current.unit) body.unit = unit;
+      if (email !== (current.email || '')) body.email = email || null;
+      // Saving the same bouncing address again says "it is right after all": the API clears the mark.
+      if (current.email_state === 'bouncing' && email && email === current.email) body.email = email;
+      if ('name' in body && !name) fields.name.setError('Enter the resident’s name.');
+      if ('unit' in body && !unit) fields.unit.setError('Enter the unit.');
+      if (('name' in body && !name) || ('unit' in body && !unit)) {
+        (name ? controls.unit : controls.name).focus();
+        return;
+      }
+      if (!Object.keys(body).length) {
+        status.replaceChildren(notice('info', h('p', {}, 'Nothing has changed.')));
+        return;
+      }
+      const sent = JSON.stringify(body);
+      if (key.body !== sent) key = {body: sent, value: newIdempotencyKey()};
+      save.disabled = true;
+      try {
+        const {data} = await api.patch(url, body, {idempotencyKey: key.value});
+        if (!view.isCurrent()) return;
+        const words =
+          'email' in body
+            ? body.email === null
+              ? 'Saved. The email address is removed.'
+              : `Saved. Invoice emails now go to ${data.email}.`
+            : 'Saved.';
+        draw(data, words);
+        toast(words);
+        main.querySelector('#profile-saved')?.focus?.();
+      } catch (error) {
+        save.disabled = false;
+        if (!showFieldErrors(error, fields, controls, status)) status.replaceChildren(errorPanel(error));
+      }
+    });
+    return form;
+  }
+
+  draw(resident, null);
 }
