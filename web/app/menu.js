@@ -1,6 +1,7 @@
 // The ⋮ actions menu (menu button pattern): arrow keys move, Escape closes and returns
 // focus to the button. An action the API says is unavailable stays visible, greyed, with
-// the reason.
+// the reason: shown under it, as its tooltip, and as its description (aria-describedby),
+// so a keyboard or screen-reader user who moves onto it hears why.
 
 import {h, uid} from './dom.js';
 
@@ -31,6 +32,7 @@ export function actionMenu({label = 'Actions', items}) {
         tabindex: '-1',
         'aria-disabled': item.disabled ? 'true' : null,
         'aria-describedby': reasonId,
+        title: item.reason || null,
       },
       h('span', {class: 'menu-item-label'}, item.label),
       item.reason ? h('span', {class: 'menu-item-reason', id: reasonId}, item.reason) : null,

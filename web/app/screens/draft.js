@@ -1,10 +1,12 @@
 // Create a draft (resident, line items, due date, memo) or edit one (PATCH with the
-// version it was read at) when the API offers `edit`.
+// version it was read at) when the API offers `edit`. When someone else changed the draft
+// meanwhile (409 version_conflict), the form says what they changed and keeps the
+// manager's changes: save them over theirs, or load theirs.
 
 import {newIdempotencyKey, path} from '../api.js';
 import {field, h, fill} from '../dom.js';
 import {button} from '../dialog.js';
-import {currencyDigits, formatMinor, minorToInput, parseAmount, todayIn} from '../format.js';
+import {currencyDigits, formatDate, formatMinor, minorToInput, parseAmount, problemWords, todayIn} from '../format.js';
 import {errorPanel, loading, notice, pageHeader} from '../layout.js';
 import {navigate} from '../router.js';
 import {toast} from '../toast.js';
@@ -29,6 +31,35 @@ function fieldWords(name) {
   return FIELD_WORDS[name] || String(name).replace(/_/g, ' ');
 }
 
+function lineWords(line) {
+  return `${line.description}, ${line.amount.formatted}`;
+}
+
+/** What changed between two versions of a draft, as a manager reads it. */
+export function whatChanged(before, after) {
+  const out = [];
+  const count = Math.max(before.line_items.length, after.line_items.length);
+  for (let i = 0; i < count; i += 1) {
+    const was = before.line_items[i];
+    const now = after.line_items[i];
+    if (!was) out.push(`Line ${i + 1} added: ${lineWords(now)}`);
+    else if (!now) out.push(`Line ${i + 1} removed: ${lineWords(was)}`);
+    else if (was.description !== now.description || was.amount.amount !== now.amount.amount) {
+      out.push(`Line ${i + 1}: ${lineWords(was)} → ${lineWords(now)}`);
+    }
+  }
+  if (before.amount_due.amount !== after.amount_due.amount) {
+    out.push(`Total: ${before.amount_due.formatted} → ${after.amount_due.formatted}`);
+  }
+  if (before.due_date !== after.due_date) out.push(`Due date: ${formatDate(before.due_date)} → ${formatDate(after.due_date)}`);
+  if ((before.memo || '') !== (after.memo || '')) {
+    if (!after.memo) out.push(`Memo removed (it was “${before.memo}”)`);
+    else if (!before.memo) out.push(`Memo added: “${after.memo}”`);
+    else out.push(`Memo: “${before.memo}” → “${after.memo}”`);
+  }
+  return out;
+}
+
 export async function draftFormView(view) {
   const {main, api, params} = view;
   const base = path`/properties/${params.pid}`;
@@ -45,6 +76,7 @@ export async function draftFormView(view) {
   if (!view.isCurrent()) return;
   const currency = property.currency || detail?.invoice.amount_due.currency || summary.drafts.total.currency || 'USD';
   const invoice = detail?.invoice;
+  let seen = invoice; // the version this form's changes are made against
   if (editing && !(detail.actions || []).includes('edit')) {
     fill(
       main,
@@ -60,7 +92,7 @@ export async function draftFormView(view) {
     {id: 'resident', required: true},
     h('option', {value: ''}, 'Choose a resident'),
     residents.map((r) =>
-      h('option', {value: r.resident_id}, `${r.name} · unit ${r.unit}${r.has_email ? '' : ' · no email'}`),
+      h('option', {value: r.resident_id}, `${r.name} · unit ${r.unit}${{missing: ' · no email', bouncing: ' · email bouncing'}[r.email_state] || ''}`),
     ),
   );
   const residentField = editing
@@ -126,13 +158,23 @@ export async function draftFormView(view) {
     const sum = readLines().reduce((acc, l) => acc + (l.amount || 0), 0);
     total.textContent = `Total: ${formatMinor(sum, currency)}`;
   }
-  if (invoice) invoice.line_items.forEach((li) => addLine(li.description, minorToInput(li.amount.amount, currency)));
-  else addLine('Monthly assessment', '');
-  updateTotal();
+  /** The form shows a version of the draft (the one opened, or theirs after a conflict). */
+  function showVersion(version) {
+    lines.replaceChildren();
+    version.line_items.forEach((li) => addLine(li.description, minorToInput(li.amount.amount, currency)));
+    due.value = version.due_date;
+    memo.value = version.memo || '';
+    updateTotal();
+  }
+  if (invoice) showVersion(invoice);
+  else {
+    addLine('Monthly assessment', '');
+    updateTotal();
+  }
 
   const status = h('div', {'aria-live': 'polite'});
   const save = button(editing ? 'Save draft' : 'Create draft', {kind: 'primary', type: 'submit', id: 'save-draft'});
-  const key = newIdempotencyKey();
+  let key = {body: null, value: null};
   const form = h(
     'form',
     {class: 'card form', novalidate: true},
@@ -183,40 +225,102 @@ export async function draftFormView(view) {
       due_date: due.value,
     };
     const memoText = memo.value.trim();
+    if (editing) {
+      body.memo = memoText || null;
+      body.version = seen.version;
+    } else {
+      Object.assign(body, {resident_id: residentSelect.value, currency});
+      if (memoText) body.memo = memoText;
+    }
+    const sent = JSON.stringify(body);
+    if (key.body !== sent) key = {body: sent, value: newIdempotencyKey()}; // a retry of this exact request is the same
     save.disabled = true;
     try {
       let target;
       if (editing) {
-        body.memo = memoText || null;
-        body.version = invoice.version;
-        await api.patch(invoiceUrl, body, {idempotencyKey: key});
+        await api.patch(invoiceUrl, body, {idempotencyKey: key.value});
         target = invoiceUrl;
         toast(`Draft ${invoice.number} is saved.`);
       } else {
-        Object.assign(body, {resident_id: residentSelect.value, currency});
-        if (memoText) body.memo = memoText;
-        const {data} = await api.post(`${base}/invoices`, body, {idempotencyKey: key});
+        const {data} = await api.post(`${base}/invoices`, body, {idempotencyKey: key.value});
         target = `${base}/invoices/${encodeURIComponent(data.invoice_id)}`;
         toast(`Draft ${data.number} is created.`);
       }
       navigate(target);
     } catch (error) {
       save.disabled = false;
-      if (error.code === 'version_conflict') {
-        status.replaceChildren(notice('warning', h('p', {}, 'Someone changed this draft since you opened it. '), h('a', {href: invoiceUrl}, 'Open the current version')));
-      } else if (error.code === 'invoice_not_draft') {
-        status.replaceChildren(notice('warning', h('p', {}, `This invoice is now ${error.details.status || 'published'}; it can no longer be edited.`)));
-      } else if (error.routeMissing) {
-        status.replaceChildren(notice('info', h('p', {}, 'Editing drafts is not available on this server yet.')));
-      } else if (error.code === 'validation_failed' && error.details.fields?.length) {
+      if (error.code === 'version_conflict') await conflict();
+      else if (error.code === 'invoice_not_draft') notDraft(error.details.status);
+      else if (error.code === 'validation_failed' && error.details.fields?.length) {
         status.replaceChildren(
-          notice('error', h('p', {}, error.message), h('ul', {}, error.details.fields.map((f) => h('li', {}, `${fieldWords(f.field)}: ${f.message}`)))),
+          notice(
+            'error',
+            h('p', {}, 'Some fields need a change:'),
+            h('ul', {}, error.details.fields.map((f) => h('li', {}, `${fieldWords(f.field)}: ${problemWords(f.message)}`))),
+          ),
         );
+      } else if (error.details?.field === 'due_date') {
+        dueField.setError(problemWords(error.message));
+        due.focus();
       } else {
         status.replaceChildren(errorPanel(error));
       }
     }
   });
+
+  function notDraft(now) {
+    status.replaceChildren(
+      notice(
+        'warning',
+        h('p', {id: 'not-draft'}, `Invoice ${invoice.number} is ${now || 'no longer a draft'} now: someone published or changed it, so it can no longer be edited. Your changes are not saved.`),
+        h('p', {}, h('a', {href: invoiceUrl}, `Open ${invoice.number}`)),
+      ),
+    );
+    status.querySelector('a')?.focus();
+  }
+
+  /** Someone saved the draft since this form read it: say what they changed, keep ours. */
+  async function conflict() {
+    let current;
+    try {
+      current = (await api.get(invoiceUrl)).invoice;
+    } catch (error) {
+      status.replaceChildren(errorPanel(error));
+      return;
+    }
+    if (!view.isCurrent()) return;
+    if (current.status !== 'Draft') {
+      notDraft(current.status);
+      return;
+    }
+    const changes = whatChanged(seen, current);
+    const theirs = current;
+    const keep = button('Save my changes over theirs', {kind: 'primary', id: 'save-over-theirs'});
+    const load = button('Load their version', {id: 'load-theirs'});
+    keep.addEventListener('click', () => {
+      seen = theirs;
+      form.requestSubmit();
+    });
+    load.addEventListener('click', () => {
+      seen = theirs;
+      showVersion(theirs);
+      status.replaceChildren(notice('info', h('p', {id: 'theirs-loaded'}, 'Their version is in the form. Make your change again, then save.')));
+      lines.querySelector('input')?.focus();
+    });
+    status.replaceChildren(
+      notice(
+        'warning',
+        h('p', {id: 'version-conflict'}, h('strong', {}, `Someone else saved draft ${current.number} while you were editing it.`), ' Nothing of yours is saved yet.'),
+        changes.length
+          ? [h('p', {}, 'What they changed:'), h('ul', {id: 'conflict-changes'}, changes.map((c) => h('li', {}, c)))]
+          : h('p', {id: 'conflict-changes'}, 'Its lines, due date and memo are as you opened them.'),
+        h('p', {}, 'Your changes are still in the form.'),
+        h('div', {class: 'notice-actions'}, keep, load),
+      ),
+    );
+    status.querySelector('#version-conflict')?.setAttribute('tabindex', '-1');
+    status.querySelector('#version-conflict')?.focus();
+  }
 
   fill(
     main,

@@ -92,7 +92,7 @@ export async function invoiceView(view) {
     const facts = h(
       'dl',
       {class: 'facts'},
-      row('Resident', invoice.resident_name),
+      row('Resident', h('a', {href: `${base}/residents/${encodeURIComponent(invoice.resident_id)}`, id: 'resident-link'}, invoice.resident_name)),
       row('Amount due', invoice.amount_due.formatted),
       row('Amount paid', h('span', {class: invoice.amount_paid.amount ? 'paid' : null}, invoice.amount_paid.formatted)),
       invoice.amount_processing.amount ? row('Processing', invoice.amount_processing.formatted) : null,
@@ -115,27 +115,35 @@ export async function invoiceView(view) {
       ),
       h('tfoot', {}, h('tr', {}, h('th', {scope: 'row'}, 'Total'), h('td', {class: 'num'}, invoice.amount_due.formatted))),
     );
+    const failures = (invoice.payments || []).some((p) => p.failure_message);
     const payments = invoice.payments?.length
       ? h(
           'table',
-          {class: 'table compact'},
+          {class: 'table compact payments', id: 'payments'},
           h('caption', {}, 'Payments'),
-          h('thead', {}, h('tr', {}, ['Date', 'Amount', 'State'].map((t) => h('th', {scope: 'col'}, t)))),
+          h(
+            'thead',
+            {},
+            h('tr', {}, ['Date', 'Amount', 'State', failures ? 'Why it failed' : null].filter(Boolean).map((t) => h('th', {scope: 'col', class: t === 'Amount' ? 'num' : null}, t))),
+          ),
           h(
             'tbody',
             {},
             invoice.payments.map((p) =>
               h(
                 'tr',
-                {},
+                {class: `payment-${p.state}`},
                 h('td', {'data-label': 'Date'}, formatDateTime(p.updated_at, zone)),
-                h('td', {'data-label': 'Amount'}, p.amount.formatted),
-                h('td', {'data-label': 'State'}, paymentWords(p.state), p.failure_message ? ` — ${p.failure_message}` : ''),
+                h('td', {'data-label': 'Amount', class: 'num'}, p.amount.formatted),
+                h('td', {'data-label': 'State'}, h('span', {class: `badge payment-badge payment-${p.state}`}, paymentWords(p.state))),
+                failures ? h('td', {'data-label': 'Why it failed'}, p.failure_message || '—') : null,
               ),
             ),
           ),
         )
-      : null;
+      : invoice.status === 'Draft'
+        ? null
+        : h('p', {class: 'muted', id: 'no-payments'}, 'No payments yet.');
     const history = h(
       'ol',
       {class: 'timeline'},
@@ -165,7 +173,7 @@ export async function invoiceView(view) {
       banners,
       h('section', {class: 'card', 'aria-label': 'Summary'}, facts, invoice.memo ? h('p', {class: 'memo'}, invoice.memo) : null),
       h('section', {class: 'card'}, lines),
-      payments ? h('section', {class: 'card'}, payments) : null,
+      payments ? h('section', {class: 'card', 'aria-label': 'Payments'}, payments) : null,
       h('section', {class: 'card', 'aria-labelledby': 'history-heading'}, h('h2', {id: 'history-heading'}, 'History'), history),
     );
   }
@@ -182,14 +190,18 @@ export async function invoiceView(view) {
       checked: checkbox.checked_by_default,
       disabled: !checkbox.enabled,
     });
+    const profile = h('a', {href: `${base}/residents/${encodeURIComponent(detail.invoice.resident_id)}`}, 'their profile');
     let reason = null;
-    if (!checkbox.enabled) {
-      reason =
-        checkbox.disabled_reason === 'address_bouncing'
-          ? `Email to ${preview.recipient_email || 'this address'} is bouncing. Correct it on the Residents page, or notify ${preview.resident_name} another way.`
-          : `${preview.resident_name} has no email address on file. Notify them another way.`;
+    if (checkbox.disabled_reason === 'address_bouncing') {
+      reason = [
+        `Emails to ${preview.resident_name}’s address bounce, so none can be sent. Correct the address on `,
+        profile,
+        ', or notify them another way.',
+      ];
+    } else if (!checkbox.enabled) {
+      reason = [`${preview.resident_name} has no email address on file. Add one on `, profile, ', or notify them another way.'];
     }
-    const reasonEl = reason ? h('p', {class: 'field-hint', id: 'send-email-reason'}, reason) : null;
+    const reasonEl = reason ? h('p', {class: 'field-hint checkbox-reason', id: 'send-email-reason'}, reason) : null;
     if (reasonEl) box.setAttribute('aria-describedby', 'send-email-reason');
     const status = h('div', {'aria-live': 'polite'});
     const go = button('Publish Invoice', {kind: 'primary', id: 'confirm-publish'});
@@ -202,7 +214,7 @@ export async function invoiceView(view) {
           row('Invoice', preview.number),
           row('Amount', preview.amount.formatted),
           row('Resident', preview.resident_name),
-          preview.recipient_email ? row('Email to', preview.recipient_email) : null,
+          row('Email to', preview.recipient_email || (checkbox.disabled_reason === 'address_bouncing' ? 'Address bouncing' : 'No address on file'), {id: 'publish-recipient'}),
         ),
         h(
           'div',

@@ -1,29 +1,16 @@
-// The Invoices page: the table (number, resident, amount, due date, status, email), a
-// status filter and a search box, and "Publish All (N)" top-right while drafts exist.
+// The Invoices page: the table (number, resident, amount, due date, status, email),
+// newest first; a status filter and a search box (the API searches: an invoice number or
+// part of a resident's name); "Publish All (N)" top-right while drafts exist, and while a
+// Publish All runs (found again after a reload) its progress instead.
 
 import {path} from '../api.js';
 import {h, fill} from '../dom.js';
 import {emailWords, formatDate, STATUSES, statusBadge} from '../format.js';
 import {errorPanel, loading, pageHeader} from '../layout.js';
 import {navigate} from '../router.js';
-import {openPublishAll} from './publish_all.js';
+import {FINISHED, followJob, jobDone, jobLink, openPublishAll, runningJob} from './publish_all.js';
 
 const PAGE = 50;
-
-function normalize(text) {
-  return String(text).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
-}
-
-/** The same search the API does (number or resident name), also applied to what it returns. */
-export function matchesSearch(row, q) {
-  const needle = normalize(q);
-  if (!needle) return true;
-  const number = normalize(row.number);
-  const digits = needle.replace(/^inv-?/, '').replace(/^0+/, '');
-  const numberDigits = number.replace(/\D/g, '').replace(/^0+/, '');
-  return number.includes(needle) || (digits !== '' && /^\d+$/.test(digits) && numberDigits === digits) ||
-    normalize(row.resident_name).includes(needle);
-}
 
 export async function invoicesView(view) {
   const {main, api, params, query} = view;
@@ -49,42 +36,112 @@ export async function invoicesView(view) {
     value: state.q,
     placeholder: 'Number or resident',
     autocomplete: 'off',
+    maxlength: '120',
   });
   const filters = h(
     'form',
-    {class: 'filters', role: 'search', onSubmit: (e) => e.preventDefault()},
+    {
+      class: 'filters',
+      role: 'search',
+      onSubmit: (e) => {
+        e.preventDefault();
+        searchNow();
+      },
+    },
     h('div', {class: 'field inline'}, h('label', {for: 'status-filter'}, 'Status'), statusSelect),
     h('div', {class: 'field inline grow'}, h('label', {for: 'invoice-search'}, 'Search'), search),
   );
+  const jobSlot = h('div', {id: 'running-job-slot'});
   const results = h('div', {class: 'results', 'aria-live': 'polite'});
-  fill(main, header, filters, results);
+  fill(main, header, jobSlot, filters, results);
+
+  let timer = null;
+  let stopWatching = () => {};
+  view.onLeave(() => {
+    clearTimeout(timer);
+    stopWatching();
+  });
+
+  async function startPublishAll(job = null) {
+    stopWatching();
+    const changed = await openPublishAll(view, base, {job});
+    if (changed && view.isCurrent()) view.rerender();
+  }
+
+  function publishAllButton(count) {
+    fill(
+      publishAllSlot,
+      count > 0
+        ? h(
+            'button',
+            {type: 'button', class: 'button button-primary', id: 'publish-all', onClick: () => startPublishAll()},
+            `Publish All (${count})`,
+          )
+        : null,
+    );
+  }
 
   async function refreshSummary() {
     try {
-      const summary = await api.get(`${base}/invoices/summary`);
+      const [summary, running] = await Promise.all([api.get(`${base}/invoices/summary`), runningJob(api, params.pid)]);
       if (!view.isCurrent()) return;
-      const count = summary.drafts.count;
-      fill(
-        publishAllSlot,
-        count > 0
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'button button-primary',
-                id: 'publish-all',
-                onClick: async () => {
-                  const changed = await openPublishAll(view, base);
-                  if (changed) view.rerender();
-                },
-              },
-              `Publish All (${count})`,
-            )
-          : null,
-      );
+      if (running) watch(running);
+      else publishAllButton(summary.drafts.count);
     } catch (error) {
       if (error.status !== 401) fill(publishAllSlot);
     }
+  }
+
+  /**
+   * A Publish All that is running (started here before a reload, or elsewhere): its
+   * progress on the page, and the button opens it rather than starting another.
+   */
+  function watch(job) {
+    const bar = h('progress', {
+      id: 'running-job-progress',
+      max: String(Math.max(job.total, 1)),
+      value: '0',
+      'aria-labelledby': 'running-job-text',
+    });
+    const text = h('p', {id: 'running-job-text'});
+    const banner = h('section', {class: 'notice notice-info job-banner', id: 'running-job', 'aria-label': 'Publish All'}, text, bar);
+    fill(jobSlot, banner);
+    fill(
+      publishAllSlot,
+      h('button', {type: 'button', class: 'button button-primary', id: 'publish-all-running', onClick: () => startPublishAll(job)}, 'Publish All running…'),
+    );
+    const show = (current) => {
+      const done = jobDone(current);
+      const finished = FINISHED.has(current.state);
+      bar.max = Math.max(current.total, 1);
+      bar.value = Math.min(done, current.total);
+      bar.setAttribute('aria-valuetext', `${done} of ${current.total}`);
+      banner.dataset.state = current.state;
+      text.replaceChildren(
+        finished
+          ? `Publish All finished: ${current.published} published, ${current.skipped} skipped, ${current.failed} failed.`
+          : `Publish All is running: ${done} of ${current.total} done. `,
+        finished ? '' : h('button', {type: 'button', class: 'button button-link', onClick: () => startPublishAll(job)}, 'View progress'),
+      );
+    };
+    show(job);
+    stopWatching = followJob(api, jobLink(params.pid, job.job_id), {
+      absolute: false,
+      onUpdate: async (current) => {
+        if (!view.isCurrent()) return;
+        show(current);
+        if (!FINISHED.has(current.state)) return;
+        banner.classList.replace('notice-info', current.failed ? 'notice-warning' : 'notice-success');
+        await load();
+        try {
+          const summary = await api.get(`${base}/invoices/summary`);
+          if (view.isCurrent()) publishAllButton(summary.drafts.count);
+        } catch {
+          fill(publishAllSlot);
+        }
+      },
+      onError: (error) => fill(jobSlot, errorPanel(error)),
+    });
   }
 
   function row(item) {
@@ -106,17 +163,20 @@ export async function invoicesView(view) {
   }
 
   function draw() {
-    const shown = state.rows.filter((r) => matchesSearch(r, state.q));
-    if (!shown.length) {
-      const empty = state.q || state.status ? 'No invoices match.' : 'No invoices yet. Create one with New invoice.';
-      fill(results, h('p', {class: 'empty'}, empty));
+    if (!state.rows.length) {
+      const empty = state.q
+        ? `No invoices match “${state.q}”${state.status ? ` among ${state.status} invoices` : ''}.`
+        : state.status
+          ? `No ${state.status} invoices.`
+          : 'No invoices yet. Create one with New invoice.';
+      fill(results, h('p', {class: 'empty', id: 'no-invoices-match'}, empty));
     } else {
       fill(
         results,
         h(
           'table',
           {class: 'table invoices'},
-          h('caption', {class: 'visually-hidden'}, 'Invoices'),
+          h('caption', {class: 'visually-hidden'}, 'Invoices, newest first'),
           h(
             'thead',
             {},
@@ -128,7 +188,7 @@ export async function invoicesView(view) {
               ),
             ),
           ),
-          h('tbody', {}, shown.map(row)),
+          h('tbody', {}, state.rows.map(row)),
         ),
       );
     }
@@ -176,15 +236,16 @@ export async function invoicesView(view) {
     remember();
     load();
   });
-  let timer = null;
+  function searchNow() {
+    clearTimeout(timer);
+    if (search.value.trim() === state.q) return;
+    state.q = search.value.trim();
+    remember();
+    load();
+  }
   search.addEventListener('input', () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      state.q = search.value.trim();
-      remember();
-      load();
-    }, 300);
+    timer = setTimeout(searchNow, 300);
   });
-  view.onLeave(() => clearTimeout(timer));
   await Promise.all([refreshSummary(), load()]);
 }
