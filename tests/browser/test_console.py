@@ -264,7 +264,12 @@ def test_a_bank_payment_shows_processing_then_settles(runtime: RunningRuntime, n
 
 @pytest.mark.parametrize(
     "path",
-    ["/properties/prop_demo", "/properties/prop_demo/invoices", "/properties/prop_demo/residents"],
+    [
+        "/properties/prop_demo",
+        "/properties/prop_demo/invoices",
+        "/properties/prop_demo/residents",
+        "/properties/prop_demo/settings",
+    ],
 )
 def test_manager_screens_fit_a_phone(runtime: RunningRuntime, new_page, path: str):
     page = new_page(**PHONE)

@@ -44,10 +44,26 @@ export function actionMenu({label = 'Actions', items}) {
     });
     return entry;
   });
+  // What can be done first; then, under a separator, a group of what cannot be done now and why.
+  const possible = entries.filter((_, i) => !items[i].disabled);
+  const greyed = entries.filter((_, i) => items[i].disabled);
+  const children = [
+    possible,
+    possible.length && greyed.length ? h('div', {role: 'separator', class: 'menu-separator'}) : null,
+    greyed.length
+      ? h(
+          'div',
+          {role: 'group', 'aria-label': 'Not available now'},
+          h('p', {class: 'menu-group-label', 'aria-hidden': 'true'}, 'Not available now'),
+          greyed,
+        )
+      : null,
+  ];
+  entries.splice(0, entries.length, ...possible, ...greyed); // arrow keys follow what is shown
   const list = h(
     'div',
     {class: 'menu', role: 'menu', id: menuId, 'aria-label': label, hidden: true},
-    entries.length ? entries : h('p', {class: 'menu-empty'}, 'No actions are available.'),
+    entries.length ? children : h('p', {class: 'menu-empty'}, 'No actions are available.'),
   );
   const wrapper = h('div', {class: 'menu-wrapper'}, toggle, list);
 

@@ -295,7 +295,7 @@ export async function draftFormView(view) {
     }
     const changes = whatChanged(seen, current);
     const theirs = current;
-    const keep = button('Save my changes over theirs', {kind: 'primary', id: 'save-over-theirs'});
+    const keep = button('Save my changes over theirs', {id: 'save-over-theirs'});
     const load = button('Load their version', {id: 'load-theirs'});
     keep.addEventListener('click', () => {
       seen = theirs;

@@ -69,7 +69,10 @@ export async function invoiceView(view) {
     for (const name of ORDER) {
       if (available.has(name)) {
         items.push({label: LABELS[name], onSelect: run[name], danger: name === 'void' || name === 'delete'});
-      } else if (unavailable.has(name)) {
+      }
+    }
+    for (const name of ORDER) {
+      if (!available.has(name) && unavailable.has(name)) {
         const why = unavailable.get(name);
         items.push({label: LABELS[name], disabled: true, reason: reasonWords(why.reason, why.message)});
       }

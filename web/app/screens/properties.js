@@ -183,8 +183,8 @@ export async function overviewView(view) {
       ? h(
           'p',
           {},
-          `${summary.drafts.count} draft invoice${summary.drafts.count === 1 ? '' : 's'} (${summary.drafts.total.formatted}) `,
-          'are waiting to be published. ',
+          `${summary.drafts.count} draft invoice${summary.drafts.count === 1 ? ' is' : 's are'} waiting to be published `,
+          `(${summary.drafts.total.formatted}). `,
           h('a', {href: `${base}/invoices?status=Draft`}, 'Review drafts'),
         )
       : null,

@@ -183,9 +183,9 @@ export async function residentView(view) {
       'dl',
       {class: 'facts', id: 'resident-facts'},
       h('div', {class: 'fact'}, h('dt', {}, 'Unit'), h('dd', {}, current.unit)),
-      h('div', {class: 'fact'}, h('dt', {}, 'Email address'), h('dd', {class: 'break'}, current.email || 'None on file')),
       h('div', {class: 'fact'}, h('dt', {}, 'Email'), h('dd', {id: 'email-state'}, emailStateBadge(current))),
-      h('div', {class: 'fact'}, h('dt', {}, 'Added'), h('dd', {}, formatDateTime(current.created_at, zone))),
+      h('div', {class: 'fact fact-wide'}, h('dt', {}, 'Email address'), h('dd', {class: 'break'}, current.email || 'None on file')),
+      h('div', {class: 'fact fact-wide'}, h('dt', {}, 'Added'), h('dd', {}, formatDateTime(current.created_at, zone))),
     );
     const history = current.history.length
       ? h(
@@ -203,7 +203,7 @@ export async function residentView(view) {
             ),
           ),
         )
-      : h('p', {class: 'muted'}, 'No changes since the resident was added.');
+      : h('p', {class: 'muted'}, 'No changes to the profile since the resident was added.');
     fill(
       main,
       back(),
@@ -214,7 +214,7 @@ export async function residentView(view) {
         h(
           'div',
           {class: 'page-actions'},
-          h('a', {class: 'button button-secondary', href: `${base}/invoices?q=${encodeURIComponent(current.name)}`}, 'Invoices'),
+          h('a', {class: 'button button-secondary', href: `${base}/invoices?q=${encodeURIComponent(current.name)}`}, 'Their invoices'),
         ),
       ),
       saved ? notice('success', h('p', {id: 'profile-saved'}, saved)) : null,
