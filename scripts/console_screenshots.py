@@ -14,6 +14,7 @@ import argparse
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "local")]
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+import requests  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE  # noqa: E402
 from tests.e2e.conftest import RunningRuntime, start_runtime  # noqa: E402
@@ -30,10 +32,12 @@ from tests.e2e.conftest import RunningRuntime, start_runtime  # noqa: E402
 OUT = ROOT / "docs" / "console"
 PROPERTY = "prop_demo"
 DUE = (date.today() + timedelta(days=20)).isoformat()
+LATER = (date.today() + timedelta(days=34)).isoformat()
 
 
 class Camera:
-    """Shoots the current state of a page at both widths (full page unless a dialog is open)."""
+    """Shoots the current state of a page at both widths (full page unless a dialog or a
+    popup is open: then the viewport, as a person sees it)."""
 
     def __init__(self, only: str | None) -> None:
         self.only = only
@@ -42,7 +46,8 @@ class Camera:
     def __call__(self, page: Page, name: str, *, settle: Callable[[], Any] | None = None) -> None:
         if self.only and self.only not in name:
             return
-        with_dialog = page.locator("dialog[open]").count() > 0 or page.locator(".menu:not([hidden])").count() > 0
+        popup = "dialog[open], .menu:not([hidden]), .switcher-list:not([hidden])"
+        with_dialog = page.locator(popup).count() > 0
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
             if settle:
@@ -53,8 +58,14 @@ class Camera:
         self.shot.append(name)
 
 
-def api(runtime: RunningRuntime, method: str, path: str, body: Any = None) -> Any:
-    response = runtime.call(method, path, runtime.tokens.manager(PROPERTY), body)
+def api(runtime: RunningRuntime, method: str, path: str, body: Any = None, prop: str = PROPERTY) -> Any:
+    response = runtime.call(method, path, runtime.tokens.manager(prop), body)
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def admin_api(runtime: RunningRuntime, method: str, path: str, body: Any = None) -> Any:
+    response = runtime.call(method, path, runtime.tokens.admin(), body)
     assert response.status_code < 300, response.text
     return response.json()
 
@@ -81,6 +92,27 @@ def sign_in(page: Page, console: str, who: str, path: str = "/sign-in") -> None:
     page.get_by_role("button", name=re.compile(rf"^{re.escape(who)}\b")).click()
 
 
+def publish_worker(runtime: RunningRuntime, enabled: bool) -> None:
+    """Pause or resume the Publish All worker's queue consumer (a job stays running)."""
+    url = f"{runtime.url}/_local/event-sources/BulkPublishWorkerFunction"
+    assert requests.post(url, json={"enabled": enabled}, timeout=10).ok
+
+
+def email_sent(runtime: RunningRuntime, invoice_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        email = api(runtime, "GET", f"/properties/{PROPERTY}/invoices/{invoice_id}")["invoice"]["email"]
+        if email["status"] == "sent":
+            return dict(email["details"])
+        time.sleep(0.1)
+    raise AssertionError(f"no email sent for {invoice_id}")
+
+
+def open_menu_item(page: Page, item: str) -> None:
+    page.get_by_role("button", name="Invoice actions").click()
+    page.get_by_role("menuitem", name=re.compile(rf"^{re.escape(item)}")).click()
+
+
 def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) -> None:
     console = runtime.ready["console_url"]
     base = f"{console}/properties/{PROPERTY}"
@@ -103,6 +135,9 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     page.locator("table.invoices").wait_for()
     page.get_by_role("button", name=re.compile(r"^Publish All")).wait_for()
     shoot(page, "invoices")
+    page.get_by_label("Search").fill("Robin")
+    expect(page.locator("table.invoices tbody tr").filter(has_not_text="Robin Chen")).to_have_count(0)
+    shoot(page, "invoices-search")
 
     page.goto(f"{base}/invoices/new")
     page.get_by_label("Resident").select_option(label="Casey Patel · unit 3B")
@@ -119,39 +154,62 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     shoot(page, "publish-dialog")
     page.keyboard.press("Escape")
 
+    # Editing a draft someone else saved meanwhile.
+    open_menu_item(page, "Edit draft")
+    page.locator("#line-1-amount").fill("340.00")
+    api(
+        runtime,
+        "PATCH",
+        f"/properties/{PROPERTY}/invoices/{pat['invoice_id']}",
+        {"version": pat["version"], "due_date": LATER, "memo": "Assessments are due on the 30th this month."},
+    )
+    page.get_by_role("button", name="Save draft").click()
+    page.locator("#version-conflict").wait_for()
+    shoot(page, "edit-draft-conflict")
+    page.get_by_role("button", name="Load their version").click()
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("heading", level=1).filter(has_text="Draft").wait_for()
+
     page.goto(f"{base}/invoices/{robin['invoice_id']}")
-    page.get_by_role("button", name="Invoice actions").click()
-    page.get_by_role("menuitem", name="Publish").click()
+    open_menu_item(page, "Publish")
     shoot(page, "publish-dialog-no-email")
     page.get_by_role("button", name="Publish Invoice").click()
     page.get_by_role("heading", level=1).filter(has_text="Open").wait_for()
 
     page.goto(f"{base}/invoices/{pat['invoice_id']}")
-    page.get_by_role("button", name="Invoice actions").click()
-    page.get_by_role("menuitem", name="Publish").click()
+    open_menu_item(page, "Publish")
     page.get_by_role("button", name="Publish Invoice").click()
     page.get_by_role("heading", level=1).filter(has_text="Open").wait_for()
     page.locator(".toast").wait_for(state="detached", timeout=10_000)
     shoot(page, "invoice-open")
+    page.get_by_role("button", name="Invoice actions").click()
+    shoot(page, "invoice-open-menu")
+    page.keyboard.press("Escape")
 
+    # Publish All: the confirmation, the progress (the worker held back a moment), the end.
     page.goto(f"{base}/invoices")
     page.get_by_role("button", name=re.compile(r"^Publish All")).click()
     page.locator("#publish-all-count").wait_for()
     shoot(page, "publish-all-dialog")
-    page.get_by_role("button", name="Publish All", exact=True).click()
+    publish_worker(runtime, False)
+    try:
+        page.get_by_role("button", name="Publish All", exact=True).click()
+        page.locator("#count-done").wait_for()
+        shoot(page, "publish-all-progress")
+    finally:
+        publish_worker(runtime, True)
     page.locator("#publish-progress-label[data-state]").wait_for(timeout=60_000)
     page.locator("#no-email-list").wait_for()
     shoot(page, "publish-all-finished")
     page.get_by_role("button", name="Done").click()
 
     page.goto(f"{base}/invoices/{robin['invoice_id']}")
-    page.get_by_role("button", name="Invoice actions").click()
-    page.get_by_role("menuitem", name="Void").click()
+    open_menu_item(page, "Void")
     page.get_by_label("Reason").fill("Billed to the wrong unit")
     shoot(page, "void-dialog")
     page.keyboard.press("Escape")
 
-    # The resident: My account, the invoice, the local checkout, paid.
+    # The resident: My account, the invoice, a declined card, the local checkout, paid.
     sign_in(resident, console, "Pat Lee")
     resident.locator("#balance-owed").wait_for()
     shoot(resident, "portal-account")
@@ -161,14 +219,16 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     page.goto(f"{base}/invoices/{pat['invoice_id']}")  # the manager keeps it open meanwhile
     page.get_by_role("button", name="Invoice actions").wait_for()
     resident.locator("#pay-now").click()
+    resident.get_by_role("button", name="Decline").click()
+    resident.locator("#checkout-result").wait_for()
+    resident.locator("#pay-now").click()
     resident.get_by_role("button", name="Pay by card").wait_for()
     shoot(resident, "local-checkout")
     resident.get_by_role("button", name="Pay by card").click()
-    resident.locator("#checkout-result").wait_for()
+    resident.locator("#checkout-result").filter(has_text="paid").wait_for()
     shoot(resident, "portal-paid")
 
-    page.get_by_role("button", name="Invoice actions").click()
-    page.get_by_role("menuitem", name="Void").click()
+    open_menu_item(page, "Void")
     page.get_by_label("Reason").fill("Published by mistake")
     page.get_by_role("button", name="Void invoice").click()
     page.locator("#void-refused").wait_for()
@@ -186,6 +246,17 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     resident.locator("#checkout-result").wait_for()
     shoot(resident, "portal-processing")
 
+    # Alex Kim's address bounces (as SES would report it): the list, the dialog, the profile.
+    opened = api(runtime, "GET", f"/properties/{PROPERTY}/invoices?q=Alex&status=Open")["items"][0]
+    sent = email_sent(runtime, opened["invoice_id"])
+    bounce = {
+        "kind": "bounce",
+        "invoice_id": opened["invoice_id"],
+        "message_id": sent["message_id"],
+        "recipient": sent["to"],
+    }
+    assert requests.post(f"{runtime.url}/_local/ses/notifications", json=bounce, timeout=10).ok
+    alex = draft(runtime, "Alex Kim", [("Monthly assessment - May", 32500)])
     page.goto(f"{base}/residents")
     page.locator("table.residents").wait_for()
     shoot(page, "residents")
@@ -194,6 +265,65 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     page.get_by_label("Unit").fill("4C")
     shoot(page, "add-resident-dialog")
     page.keyboard.press("Escape")
+    page.goto(f"{base}/invoices/{alex['invoice_id']}")
+    open_menu_item(page, "Publish")
+    shoot(page, "publish-dialog-bouncing")
+    page.get_by_role("link", name="their profile").click()
+    page.locator("#bouncing-warning").wait_for()
+    shoot(page, "resident-profile-bouncing")
+    page.get_by_label("Email address").fill("alex.kim@example.org")
+    page.get_by_role("button", name="Save changes").click()
+    page.locator("#profile-saved").wait_for()
+    page.locator(".toast").wait_for(state="detached", timeout=10_000)
+    shoot(page, "resident-profile-corrected")
+
+    # Settings, with a reply-to the API refuses.
+    page.goto(f"{base}/settings")
+    page.get_by_label("Replies go to").wait_for()
+    shoot(page, "settings")
+    page.get_by_label("Emails are sent as").fill("Maple Court Billing")
+    page.get_by_label("Replies go to").fill("office@")
+    page.get_by_role("button", name="Save settings").click()
+    page.locator("#settings-reply-to-error:not(:empty)").wait_for()
+    shoot(page, "settings-error")
+
+    # An administrator: every property, a new one.
+    sign_in(resident, console, "Avery Admin")
+    resident.locator("table.properties").wait_for()
+    resident.get_by_role("button", name="New property").click()
+    resident.get_by_label("Name").fill("Birch Hill HOA")
+    resident.get_by_label("Time zone").select_option("America/Los_Angeles")
+    resident.get_by_label("Emails are sent as").fill("Birch Hill Billing")
+    resident.get_by_label("Replies go to").fill("office@birchhill.example")
+    shoot(resident, "new-property-dialog")
+    resident.get_by_role("button", name="Create property").click()
+    resident.locator("#settings-name").wait_for()
+    birch = resident.url.split("/properties/")[1].split("/")[0]
+    resident.goto(f"{console}/properties")
+    resident.locator("table.properties").filter(has_text="Birch Hill").wait_for()
+    shoot(resident, "properties-admin")
+
+    # The manager of two properties: the switcher, and a Publish All found after a reload.
+    for n, name in enumerate(["Harper Lane", "Ellis Stone", "Mina Ford"]):
+        body = {"name": name, "unit": f"B{n + 1}", "email": f"{name.split()[0].lower()}@example.com"}
+        person = api(runtime, "POST", f"/properties/{birch}/residents", body, prop=birch)
+        line = {"description": "Monthly assessment", "amount": 29000}
+        invoice = {"resident_id": person["resident_id"], "currency": "USD", "due_date": DUE, "line_items": [line]}
+        api(runtime, "POST", f"/properties/{birch}/invoices", invoice, prop=birch)
+    sign_in(page, console, "Dana Manager", f"/sign-in?next=/properties/{PROPERTY}")
+    page.locator(".stat").first.wait_for()
+    page.locator("#property-switcher").click()
+    shoot(page, "property-switcher")
+    page.keyboard.press("Escape")
+    publish_worker(runtime, False)
+    try:
+        api(runtime, "POST", f"/properties/{birch}/publish-all", {"expected_count": 3}, prop=birch)
+        page.goto(f"{console}/properties/{birch}/invoices")
+        page.locator("#running-job").wait_for()
+        shoot(page, "invoices-publish-all-running")
+    finally:
+        publish_worker(runtime, True)
+    page.locator("#running-job[data-state='completed']").wait_for(timeout=60_000)
 
 
 def main() -> None:
