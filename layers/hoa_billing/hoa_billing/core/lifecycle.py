@@ -70,9 +70,12 @@ def unavailable_actions(invoice: Invoice, resident: Resident | None = None) -> l
     status = invoice.status
     out: list[Unavailable] = []
     if status not in PUBLISHABLE:
-        message = f"Only Draft invoices can be published, edited or deleted; invoice {invoice.number} is {status}."
         out += [
-            Unavailable(action, "invoice_not_draft", message) for action in (Action.PUBLISH, Action.EDIT, Action.DELETE)
+            Unavailable(
+                Action.PUBLISH, "invoice_not_draft", f"Only Draft invoices can be published; this one is {status}."
+            ),
+            Unavailable(Action.EDIT, "invoice_not_draft", f"Only drafts can be edited; this one is {status}."),
+            Unavailable(Action.DELETE, "invoice_not_draft", f"Only drafts can be deleted; this one is {status}."),
         ]
     if status not in VOIDABLE:
         hint = " Delete the draft instead." if status in PUBLISHABLE else ""
