@@ -74,7 +74,7 @@ from hoa_billing.core.models import (  # noqa: E402
     Recipient,
 )
 from hoa_billing.data import aws  # noqa: E402
-from hoa_billing.data.invoices import status_keys  # noqa: E402
+from hoa_billing.data.invoices import item_of  # noqa: E402
 from hoa_billing.data.items import to_attr, to_item  # noqa: E402
 from hoa_local.apigw import Router, http_event  # noqa: E402
 from hoa_local.consumers import SqsConsumer  # noqa: E402
@@ -95,6 +95,7 @@ NAIVE_LOOP = "naive loop"  # what the meter calls the baseline's one process
 def seed(stack: Stack, property_id: str, n: int) -> None:
     from hoa_billing.core.models import Property
     from hoa_billing.data.directory import DynamoDirectory
+    from hoa_billing.data.listings import DynamoInvoiceListings
 
     client = boto3.client("dynamodb")
     directory = DynamoDirectory(stack.physical_name("PropertiesTable"), client)
@@ -135,13 +136,14 @@ def seed(stack: Stack, property_id: str, n: int) -> None:
             created_by=creator,
             history=[HistoryEntry(at=now, action="created", actor=creator, to_status=InvoiceStatus.DRAFT)],
         )
-        values = invoice.model_dump(mode="json", exclude_none=True)
-        values.update(status_keys(property_id, invoice.invoice_id, InvoiceStatus.DRAFT))
-        invoices.append(to_item(values))
+        invoices.append(to_item(item_of(invoice)))
     for table, items in (("PropertiesTable", residents), ("InvoicesTable", invoices)):
         for start in range(0, len(items), 25):
             requests = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
             client.batch_write_item(RequestItems={stack.physical_name(table): requests})
+    # The drafts were written in bulk, not created one by one: count them as a stack that
+    # predates the counts would be.
+    DynamoInvoiceListings(stack.physical_name("InvoicesTable"), client).recount(property_id)
 
 
 # -- the bulk path -------------------------------------------------------------------
@@ -248,7 +250,7 @@ def run_naive(stack: Stack, property_id: str, ses: Any, dynamodb: Any) -> int:
         assert invoice is not None
         resident = directory.get_resident(property_id, invoice.resident_id)
         recipient = resident.recipient() if resident else None
-        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat())
+        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), invoice.amount_due)
         # The loop has the invoice from its own read: like the bulk worker, it does not
         # ask for the written item back (in moto that alone costs ~5 ms per invoice).
         publisher.publish_draft(draft, recipient=recipient, send_email=True, actor=actor, read_back=False)

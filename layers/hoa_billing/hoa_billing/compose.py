@@ -20,7 +20,7 @@ from hoa_billing.core.settings import (
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
 from hoa_billing.data.jobs import DynamoPublishJobs
-from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.data.listings import DynamoDueInvoices, DynamoInvoiceListings
 from hoa_billing.data.outbox import DynamoEmailOutbox
 from hoa_billing.data.parameters import secure_parameter
 from hoa_billing.data.payment_records import DynamoPaymentRecords
@@ -78,7 +78,7 @@ def publish_all() -> PublishAll:
         invoices=invoice_store(),
         listings=invoice_listings(),
         directory=directory(),
-        jobs=DynamoPublishJobs(settings.publish_jobs_table),
+        jobs=DynamoPublishJobs(settings.publish_jobs_table, counts_table=get_settings().invoices_table),
         publish_queue=SqsQueue(settings.publish_queue_url),
         fan_out_queue=SqsQueue(settings.fan_out_queue_url),
         max_receive_count=settings.publish_max_receive_count,
@@ -141,7 +141,7 @@ def stripe_webhook() -> StripeWebhook:
 
 @cache
 def overdue_sweep() -> OverdueSweep:
-    return OverdueSweep(invoice_listings(), invoice_store())
+    return OverdueSweep(DynamoDueInvoices(invoice_listings(), directory().all_property_ids), invoice_store())
 
 
 def reset() -> None:

@@ -152,8 +152,8 @@ export async function openPublishAll(view, base) {
       done.classList.replace('button-secondary', 'button-primary');
       done.focus();
       try {
-        const summary = await api.get(`${base}/invoices/summary`);
-        const unreachable = summary.published_without_email_address || [];
+        const unnotified = await api.get(`${base}/invoices`, {email: 'skipped_no_address', limit: 100});
+        const unreachable = unnotified.items || [];
         if (unreachable.length && dialog.dialog.isConnected) {
           after.append(
             h(

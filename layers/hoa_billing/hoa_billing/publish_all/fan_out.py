@@ -72,7 +72,11 @@ class FanOut:
             drafts, position = self.listings.draft_refs(job.property_id, progress.position, self.page_size)
             refs = [
                 InvoiceRef(
-                    id=d.invoice_id, resident_id=d.resident_id, due_date=d.due_date, to=recipients.get(d.resident_id)
+                    id=d.invoice_id,
+                    resident_id=d.resident_id,
+                    due_date=d.due_date,
+                    to=recipients.get(d.resident_id),
+                    amount=d.amount_due,
                 )
                 for d in drafts
             ]
