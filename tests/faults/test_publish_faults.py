@@ -52,7 +52,7 @@ def test_a_fault_on_publish_ends_with_one_open_invoice_and_one_email(
 
     with row.inject(stack).installed(dynamodb()) as faults:
         response = retry_as_a_client(publish_once, recovery, later, lease_seconds=timeout, who="API caller")
-    pipe.run(recovery)
+    pipe.deliver(recovery)
     outcome(recovered_via=recovery.summary(faults), emails=len(pipe.sent()))
 
     assert faults.fired(), "the fault never happened"

@@ -12,6 +12,7 @@ from functools import cache
 from hoa_billing.core.settings import (
     get_bulk_settings,
     get_checkout_settings,
+    get_email_queue_settings,
     get_email_settings,
     get_resend_settings,
     get_settings,
@@ -26,7 +27,7 @@ from hoa_billing.data.parameters import secure_parameter
 from hoa_billing.data.payment_records import DynamoPaymentRecords
 from hoa_billing.data.queues import SqsQueue
 from hoa_billing.data.stripe_events import DynamoProcessedEvents
-from hoa_billing.email import BounceRecorder, EmailResends, InvoiceEmailer
+from hoa_billing.email import BounceRecorder, EmailRequests, EmailResends, EmailSender, InvoiceEmailer
 from hoa_billing.invoices import Invoices
 from hoa_billing.overdue import OverdueSweep
 from hoa_billing.payments import PaymentLedger, ResidentCheckout, StripeWebhook
@@ -87,11 +88,19 @@ def publish_all() -> PublishAll:
 
 @cache
 def invoice_emailer() -> InvoiceEmailer:
+    from hoa_billing.adapters.pacing import PacedSender
     from hoa_billing.adapters.ses import SesEmailSender, ses_client
 
     settings = get_email_settings()
-    sender = SesEmailSender(ses_client(), settings.sender_email, settings.configuration_set)
+    sender: EmailSender = SesEmailSender(ses_client(), settings.sender_email, settings.configuration_set)
+    if settings.sends_per_second is not None:
+        sender = PacedSender(sender, settings.sends_per_second)
     return InvoiceEmailer(email_outbox(), sender, settings)
+
+
+@cache
+def email_requests() -> EmailRequests:
+    return EmailRequests(SqsQueue(get_email_queue_settings().email_queue_url))
 
 
 @cache
@@ -155,6 +164,7 @@ def reset() -> None:
         properties,
         publish_all,
         invoice_emailer,
+        email_requests,
         email_resends,
         bounce_recorder,
         resident_portal,
