@@ -58,6 +58,13 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{''.join(reversed(chars))}"
 
 
+def forget_last_id() -> None:
+    """Start the monotonic sequence afresh: after SnapStart resumes several execution
+    environments from one snapshot, each must not continue the same sequence."""
+    with _last_lock:
+        _last[0] = 0
+
+
 def derived_id(prefix: str, *parts: str) -> str:
     """An id named by what it is for: the same parts always give the same id, so a
     retried request finds what its earlier attempt made."""
