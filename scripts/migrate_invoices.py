@@ -32,14 +32,14 @@ def listing_email_states(client: object, table: str) -> int:
     paginator = client.get_paginator("scan")  # type: ignore[attr-defined]
     pages = paginator.paginate(
         TableName=table,
-        ProjectionExpression="invoice_id, email_status, #els",
-        ExpressionAttributeNames={"#els": EMAIL_SHOWN},
+        ProjectionExpression="invoice_id, #status, email_status, #els",
+        ExpressionAttributeNames={"#els": EMAIL_SHOWN, "#status": "status"},
     )
     for page in pages:
         for item in page["Items"]:
             status = item.get("email_status", {}).get("S")
-            if status is None or EMAIL_SHOWN in item:
-                continue
+            if status is None or EMAIL_SHOWN in item or item.get("status", {}).get("S") == "Draft":
+                continue  # not an invoice, already given one, or a draft (nothing to show yet)
             shown = "queued" if status in EMAIL_NOT_SHOWN else status
             try:
                 client.update_item(  # type: ignore[attr-defined]

@@ -55,7 +55,7 @@ def test_invoices_of_a_stack_before_the_migration_read_the_same_and_are_counted_
     ):
         client.put_item(TableName=table, Item=item)
 
-    shown = detail(api, {"invoice_id": "inv_old_00001"})
+    shown = detail(api, {"property_id": "prop_a", "invoice_id": "inv_old_00001"})
     assert (shown["invoice"]["status"], shown["invoice"]["email"]["status"]) == ("Open", "sent")
     assert [entry["action"] for entry in shown["history"]] == ["created"]
 
@@ -75,4 +75,7 @@ def test_invoices_of_a_stack_before_the_migration_read_the_same_and_are_counted_
     assert api.post("/properties/prop_a/invoices/inv_old_00002/void", {"reason": "Duplicate"}).status == 200
     after = api.get("/properties/prop_a/invoices/summary").body["counts"]
     assert (after["Open"], after["Void"]) == (1, 1)
-    assert [e["action"] for e in detail(api, {"invoice_id": "inv_old_00002"})["history"]] == ["created", "voided"]
+    assert [e["action"] for e in detail(api, {"property_id": "prop_a", "invoice_id": "inv_old_00002"})["history"]] == [
+        "created",
+        "voided",
+    ]
