@@ -36,7 +36,8 @@ class BulkStep(Step):
 
 
 STEPS = [
-    BulkStep("job created", "dynamodb", "PutItem", "PublishJobsTable", phase="api"),
+    # The job, its listing and the property's latest job, one transaction.
+    BulkStep("job created", "dynamodb", "TransactWriteItems", phase="api"),
     BulkStep("drafts counted", "dynamodb", "Query", "InvoicesTable", phase="api"),
     BulkStep("fan-out requested", "sqs", "SendMessage", phase="api"),
     BulkStep("job read", "dynamodb", "GetItem", "PublishJobsTable", phase="fanout"),

@@ -30,7 +30,9 @@ STEPS = [
     Step("idempotency record saved", "dynamodb", "PutItem", "IdempotencyTable"),
     Step("invoice read", "dynamodb", "GetItem", "InvoicesTable"),
     Step("resident read", "dynamodb", "GetItem", "PropertiesTable"),
-    Step("Draft->Open conditional write", "dynamodb", "UpdateItem", "InvoicesTable"),
+    # The write and the property's counts, one transaction; then the invoice as written.
+    Step("Draft->Open conditional write", "dynamodb", "TransactWriteItems"),
+    Step("published invoice read", "dynamodb", "GetItem", "InvoicesTable", call=2),
     Step("idempotency record completed", "dynamodb", "UpdateItem", "IdempotencyTable"),
 ]
 ROWS = rows_for(STEPS)

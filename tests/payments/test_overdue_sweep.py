@@ -11,8 +11,9 @@ from overdue_sweep.app import lambda_handler
 
 from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.models import Property
+from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
-from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.data.listings import DynamoDueInvoices, DynamoInvoiceListings
 from hoa_billing.overdue import OverdueSweep
 from hoa_local import EVENTS, stripe_fake
 from hoa_local.lambdas import LambdaContext
@@ -26,7 +27,10 @@ def sweep_at(stack, moment: datetime) -> dict:
     with open(EVENTS / "schedule" / "OverdueSweepFunction.Daily.json", encoding="utf-8") as handle:
         event = json.load(handle)
     table = stack.physical_name("InvoicesTable")
-    sweep = OverdueSweep(DynamoInvoiceListings(table), DynamoInvoices(table), FixedClock(moment))
+    open_invoices = DynamoDueInvoices(
+        DynamoInvoiceListings(table), DynamoDirectory(stack.physical_name("PropertiesTable")).all_property_ids
+    )
+    sweep = OverdueSweep(open_invoices, DynamoInvoices(table), FixedClock(moment))
     return lambda_handler(event, LambdaContext(function_name="hoa-test-OverdueSweepFunction"), deps=sweep)
 
 
