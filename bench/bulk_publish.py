@@ -255,7 +255,9 @@ def run_naive(stack: Stack, property_id: str, ses: Any, dynamodb: Any) -> int:
         assert invoice is not None
         resident = directory.get_resident(property_id, invoice.resident_id)
         recipient = resident.recipient() if resident else None
-        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), invoice.amount_due)
+        draft = DraftRef(
+            invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), amount_due=invoice.amount_due
+        )
         # The loop has the invoice from its own read: like the bulk worker, it does not
         # ask for the written item back (in moto that alone costs ~5 ms per invoice).
         publisher.publish_draft(draft, recipient=recipient, send_email=True, actor=actor, read_back=False)

@@ -283,7 +283,10 @@ class FakeInvoices:
             key=lambda i: i.invoice_id,
         )
         page = drafts[:limit]
-        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat(), i.amount_due) for i in page]
+        refs = [
+            DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat(), amount_due=i.amount_due)
+            for i in page
+        ]
         more = len(drafts) > limit
         return refs, (_cursor(f"drafts|{property_id}", page[-1].invoice_id) if more else None)
 

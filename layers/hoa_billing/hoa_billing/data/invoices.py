@@ -320,7 +320,7 @@ class DynamoInvoices(InvoiceTable):
 def _with_amount(draft: DraftRef, found: Invoice | None) -> DraftRef:
     if found is None:
         raise Refused(None)
-    return DraftRef(draft.invoice_id, draft.property_id, draft.resident_id, draft.due_date, found.amount_due)
+    return DraftRef(draft.invoice_id, draft.property_id, draft.resident_id, draft.due_date, amount_due=found.amount_due)
 
 
 def _changed_meanwhile(refused: Refused, seen: Invoice, *still: InvoiceStatus) -> bool:

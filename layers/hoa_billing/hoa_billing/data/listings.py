@@ -277,7 +277,11 @@ class DynamoInvoiceListings(InvoiceTable):
                 rows = [from_item(item) for item in response["Items"]]
                 refs += [
                     DraftRef(
-                        row["invoice_id"], property_id, row["resident_id"], row["due_date"], int(row["amount_due"])
+                        row["invoice_id"],
+                        property_id,
+                        row["resident_id"],
+                        row["due_date"],
+                        amount_due=int(row["amount_due"]),
                     )
                     for row in rows
                 ]

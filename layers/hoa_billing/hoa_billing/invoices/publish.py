@@ -67,7 +67,9 @@ class Publisher:
                 "Publish without the email and notify them another way, or add an address first.",
                 resident_id=invoice.resident_id,
             )
-        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), invoice.amount_due)
+        draft = DraftRef(
+            invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), amount_due=invoice.amount_due
+        )
         return self.publish_draft(draft, recipient=recipient, send_email=send_email, actor=actor, publish_id=publish_id)
 
     @overload

@@ -21,7 +21,7 @@ class InvoiceRef(Model):
     amount: int | None = None
 
     def draft(self, property_id: str) -> DraftRef:
-        return DraftRef(self.id, property_id, self.resident_id, self.due_date, self.amount)
+        return DraftRef(self.id, property_id, self.resident_id, self.due_date, amount_due=self.amount)
 
 
 class Chunk(Model):
