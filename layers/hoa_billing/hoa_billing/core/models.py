@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -214,7 +214,7 @@ class DraftRef:
     property_id: str
     resident_id: str
     due_date: str
-    amount_due: int | None = None
+    amount_due: int | None = field(default=None, kw_only=True)
 
 
 class InvoiceListing(Model):
