@@ -168,15 +168,29 @@ class Measured:
 
 
 @dataclass(frozen=True)
+class Drain:
+    """One row of the template's email drain table: for an account's SES rate, how many
+    senders at once and each one's pace (emails a second)."""
+
+    rate: int
+    senders: int
+    pace: float
+
+
+@dataclass(frozen=True)
 class Settings:
     worker_max_concurrency: int
     email_concurrency: int
     email_source: str  # how the email concurrency comes about, for the assumptions table
-    parallelization_factor: int
+    email_pace: float | None = None  # each sender's most emails a second (None: as fast as it goes)
     ses_per_s: float = SES_EMAILS_PER_S
     table_write_limit: float = NEW_TABLE_WRITE_UNITS_PER_S
     indexes_share_limit: bool = INDEXES_SHARE_TABLE_LIMIT
     latency_scale: float = 1.0
+    # The template's SesMaxSendRate table (its allowed values, mapped to senders and pace).
+    drains: tuple[Drain, ...] = ()
+    # A stream-fed sender (ParallelizationFactor): concurrency is shards x the factor.
+    parallelization_factor: int | None = None
 
     @classmethod
     def from_template(cls, stack: Any, worker: str, email: str, ses_per_s: float = SES_EMAILS_PER_S) -> Settings:
@@ -185,15 +199,48 @@ class Settings:
         worker_max = int(stack.resolve(worker_source.get("ScalingConfig", {}).get("MaximumConcurrency", 1000)))
         streams = [props for fn, _, props in stack.events_of("DynamoDB") if fn == email]
         queues = [props for fn, _, props in stack.events_of("SQS") if fn == email]
+        drains = drain_table(stack)
         if streams:
             factor = int(stack.resolve(streams[0].get("ParallelizationFactor", 1)))
-            concurrency = STREAM_SHARDS * factor
             source = f"{STREAM_SHARDS} stream shards x ParallelizationFactor {factor}"
-        else:
-            factor = 1
-            concurrency = int(stack.resolve(queues[0].get("ScalingConfig", {}).get("MaximumConcurrency", 1000)))
-            source = f"queue MaximumConcurrency {concurrency}"
-        return cls(worker_max, concurrency, source, factor, ses_per_s)
+            return cls(
+                worker_max,
+                STREAM_SHARDS * factor,
+                source,
+                None,
+                ses_per_s,
+                drains=drains,
+                parallelization_factor=factor,
+            )
+        concurrency = int(stack.resolve(queues[0].get("ScalingConfig", {}).get("MaximumConcurrency", 1000)))
+        pace_text = stack.function_environment(email).get("EMAIL_SENDS_PER_SECOND") or ""
+        pace = float(pace_text) if pace_text else None
+        source = f"queue MaximumConcurrency {concurrency}" + (f", each <= {pace:g}/s" if pace else "")
+        if "SesMaxSendRate" in stack.template.get("Parameters", {}):
+            source += f" (SesMaxSendRate {stack.parameter('SesMaxSendRate')})"
+        return cls(worker_max, concurrency, source, pace, ses_per_s, drains=drains)
+
+    def with_drain(self, drain: Drain) -> Settings:
+        source = f"queue MaximumConcurrency {drain.senders}, each <= {drain.pace:g}/s (SesMaxSendRate {drain.rate})"
+        return replace(self, email_concurrency=drain.senders, email_pace=drain.pace, email_source=source)
+
+
+def drain_table(stack: Any) -> tuple[Drain, ...]:
+    """The template's ``EmailDrain`` mapping, for each allowed ``SesMaxSendRate``."""
+    mapping = stack.template.get("Mappings", {}).get("EmailDrain", {})
+    return tuple(
+        sorted(
+            (Drain(int(rate), int(row["Senders"]), float(row["PerSender"])) for rate, row in mapping.items()),
+            key=lambda drain: drain.rate,
+        )
+    )
+
+
+def drain_for(settings: Settings, ses_per_s: float) -> Drain | None:
+    """The parameter value to choose for an account that sends ``ses_per_s``: the largest
+    allowed rate not above it."""
+    fitting = [drain for drain in settings.drains if drain.rate <= ses_per_s]
+    return fitting[-1] if fitting else None
 
 
 @dataclass(frozen=True)
@@ -202,6 +249,7 @@ class Roles:
     fan_out: str = "BulkFanOutFunction"
     worker: str = "BulkPublishWorkerFunction"
     email: str = "EmailSenderFunction"
+    outbox: str = "EmailOutboxFunction"
 
 
 @dataclass(frozen=True)
@@ -219,9 +267,14 @@ class Rates:
 
     fan_out: float
     per_worker: float
-    per_email_sender: float
+    per_email_sender: float  # one sender as fast as it goes
+    per_outbox: float  # one outbox function (one stream shard) forwarding requests
     limits: dict[str, Limit]
     start_seconds: float
+
+    def sender(self, settings: Settings) -> float:
+        """One sender's rate: as fast as it goes, held to its pace."""
+        return min(self.per_email_sender, settings.email_pace or float("inf"))
 
 
 @dataclass
@@ -259,11 +312,18 @@ def rates(publish: Measured, email: Measured, settings: Settings, roles: Roles =
     worker_cycle = publish.per_invocation(roles.worker, scale) + latency("sqs.ReceiveMessage", scale)
     per_worker = (n / max(1, chunks)) / worker_cycle
     emails = max(1.0, email.emails)
-    per_sender = (emails / max(1, email.invocations[roles.email])) / email.per_invocation(roles.email, scale)
+    sender_cycle = email.per_invocation(roles.email, scale)
+    if email.invocations[roles.outbox]:
+        sender_cycle += latency("sqs.ReceiveMessage", scale)  # a queue-fed sender's poller
+    per_sender = (emails / max(1, email.invocations[roles.email])) / max(1e-9, sender_cycle)
+    per_outbox = float("inf")
+    if email.invocations[roles.outbox]:
+        per_outbox = (emails / email.invocations[roles.outbox]) / max(1e-9, email.per_invocation(roles.outbox, scale))
     return Rates(
         fan_out=n / max(1e-9, publish.duration(roles.fan_out, scale)),
         per_worker=per_worker,
         per_email_sender=per_sender,
+        per_outbox=per_outbox,
         limits=limits(publish, email, settings),
         start_seconds=publish.per_invocation(roles.start, scale),
     )
@@ -281,8 +341,10 @@ def simulate(
     r = rates(publish, email, settings, roles)
     email_share = email.emails / max(1, email.invoices)
     total_emails = n * email_share
-    t, enqueued, published, emailed, throttled = 0.0, 0.0, 0.0, 0.0, 0.0
+    queue_fed = settings.parallelization_factor is None
+    t, enqueued, published, forwarded, emailed, throttled = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     first_message: float | None = None
+    first_email: float | None = None
     published_at: float | None = None
     while published < n - 1e-6 or emailed < total_emails - 1e-6:
         if t >= r.start_seconds:
@@ -293,8 +355,14 @@ def simulate(
         if first_message is not None:
             workers = worker_concurrency(t - first_message, settings.worker_max_concurrency)
         want_publish = min(enqueued - published, workers * r.per_worker * step)
-        sendable = min(settings.ses_per_s, settings.email_concurrency * r.per_email_sender) * step
-        want_email = min(published * email_share - emailed, sendable)
+        forwarded = min(published * email_share, forwarded + STREAM_SHARDS * r.per_outbox * step)
+        if forwarded > emailed and first_email is None:
+            first_email = t
+        senders = float(settings.email_concurrency)
+        if queue_fed and first_email is not None:
+            senders = worker_concurrency(t - first_email, settings.email_concurrency)
+        sendable = min(settings.ses_per_s, senders * r.sender(settings)) * step
+        want_email = min(forwarded - emailed, sendable)
         allowed = 1.0
         for limit in r.limits.values():
             demand = want_publish * limit.per_invoice + want_email * limit.per_email
@@ -310,6 +378,23 @@ def simulate(
         if t > 24 * 3600:
             raise RuntimeError("the model did not finish within a day; check the inputs")
     return Outcome(n, published_at or t, t, throttled, r)
+
+
+def worker_default(publish: Measured, email: Measured, settings: Settings, roles: Roles = Roles()) -> tuple[int, str]:
+    """The workers' concurrency a new on-demand table takes at full speed: its write
+    throughput over what one worker writes a second (publishes/s x WCU per publish),
+    leaving room for the email drain at the template's default rate."""
+    r = rates(publish, email, settings, roles)
+    per_publish = sum(limit.per_invoice for name, limit in r.limits.items() if " key " not in name and "/" not in name)
+    per_email = sum(limit.per_email for name, limit in r.limits.items() if " key " not in name and "/" not in name)
+    email_load = min(settings.ses_per_s, settings.email_concurrency * r.sender(settings)) * per_email
+    per_worker_wru = r.per_worker * per_publish
+    workers = max(2, math.floor((settings.table_write_limit - email_load) / per_worker_wru))
+    why = (
+        f"({settings.table_write_limit:,.0f} WRU/s - the email drain's {email_load:,.0f}) / "
+        f"({r.per_worker:.0f} publishes/s x {per_publish:.2f} WCU) = {workers}"
+    )
+    return workers, why
 
 
 def naive_seconds(naive: Measured, n: int, loop: str, scale: float = 1.0) -> float:
@@ -350,43 +435,61 @@ def cost_per(measured: Measured, invoices: int = COST_PER, *, as_function: str |
 # -- the email drain on its own ---------------------------------------------------------------
 
 
+def drain_seconds(emails: int, rate: float, senders: int, per_sender: float) -> float:
+    """Seconds to send ``emails`` at ``rate``: the senders start as Lambda scales an SQS
+    event source (5 at once, +300 a minute), up to ``senders``."""
+    t, sent, step = 0.0, 0.0, 0.1
+    while sent < emails:
+        sent += min(rate, worker_concurrency(t, senders) * per_sender) * step
+        t += step
+    return t
+
+
 def email_drain(email: Measured, settings: Settings, emails: int = 50_000, within_s: float = 300.0) -> list[str]:
-    """How long ``emails`` take at the SES rate given the sender's concurrency, and the
-    one setting that would bring it under ``within_s``, at each end of the latency band."""
+    """How long ``emails`` take through the sender's queue at the template's setting, the
+    one parameter that brings them under ``within_s`` at SES's rate, and the alternative
+    that was weighed (a stream-fed sender's ParallelizationFactor), at each end of the
+    latency band."""
     lines = []
-    needed = emails / within_s
     per_email = sum(limit.per_email for name, limit in limits(email, email, settings).items() if " key " not in name)
     lines.append(
         f"at SES's {settings.ses_per_s:g}/s the emails alone take {settings.ses_per_s * per_email:,.0f} WRU/s "
         f"of the table's {settings.table_write_limit:,.0f} ({per_email:.1f} an email)"
     )
+    chosen = drain_for(settings, settings.ses_per_s)
     for scale in (1.0, LATENCY_BAND[1]):
-        per_sender = rates(email, email, replace(settings, latency_scale=scale)).per_email_sender
-        capacity = settings.email_concurrency * per_sender
-        rate = min(settings.ses_per_s, capacity)
+        r = rates(email, email, replace(settings, latency_scale=scale))
+        rate = min(settings.ses_per_s, settings.email_concurrency * r.sender(settings))
+        seconds = drain_seconds(emails, rate, settings.email_concurrency, r.sender(settings))
         lines.append(
-            f"latency x{scale:g}: {emails:,} emails, SES {settings.ses_per_s:g}/s, {settings.email_concurrency} "
-            f"concurrent senders ({settings.email_source}) x {per_sender:.1f}/s = {capacity:.0f}/s: "
-            f"{rate:.0f}/s, {_duration(emails / rate)}"
+            f"latency x{scale:g}: {emails:,} emails, account SES {settings.ses_per_s:g}/s; {settings.email_source}: "
+            f"{settings.email_concurrency} senders x {r.sender(settings):.1f}/s (one goes {r.per_email_sender:.1f}/s "
+            f"unpaced) = {rate:.0f}/s, {_duration(seconds)}"
         )
-        if emails / rate <= within_s:
-            lines.append(f"  already under {_duration(within_s)}")
-        elif settings.ses_per_s < needed:
-            lines.append(f"  SES's rate is the limit ({needed:.0f}/s needed): ask for a higher sending quota")
-        elif settings.email_source.startswith("queue"):
-            want = math.ceil(needed / per_sender)
-            faster = min(settings.ses_per_s, want * per_sender)
-            lines.append(f"  one parameter: the queue's MaximumConcurrency {want}: {_duration(emails / faster)}")
-        else:
-            factor = math.ceil(needed / (STREAM_SHARDS * per_sender))
-            if factor <= PARALLELIZATION_FACTOR_MAX:
-                faster = min(settings.ses_per_s, STREAM_SHARDS * factor * per_sender)
-                lines.append(
-                    f"  one parameter: ParallelizationFactor {factor} on the sender's stream event "
-                    f"({STREAM_SHARDS * factor} concurrent batches): {faster:.0f}/s, {_duration(emails / faster)}"
-                )
-            else:
-                lines.append("  no ParallelizationFactor suffices: put a queue with MaximumConcurrency in front")
+        if settings.parallelization_factor is not None:
+            continue
+        if chosen is not None and (chosen.senders, chosen.pace) != (settings.email_concurrency, settings.email_pace):
+            faster = settings.with_drain(chosen)
+            per_sender = min(r.per_email_sender, chosen.pace)
+            rate = min(settings.ses_per_s, chosen.senders * per_sender)
+            seconds = drain_seconds(emails, rate, chosen.senders, per_sender)
+            verdict = "under" if seconds <= within_s else "over"
+            lines.append(
+                f"  one parameter: SesMaxSendRate {chosen.rate} ({faster.email_source}): {rate:.0f}/s, "
+                f"{_duration(seconds)} ({verdict} {_duration(within_s)}; never above {chosen.rate}/s)"
+            )
+        elif chosen is None:
+            lines.append(
+                f"  SES's rate is below every SesMaxSendRate the template offers: use {settings.drains[0].rate}"
+            )
+        # The alternative: the sender on the stream, concurrency = shards x ParallelizationFactor.
+        factor = min(PARALLELIZATION_FACTOR_MAX, math.ceil(emails / within_s / (STREAM_SHARDS * r.per_email_sender)))
+        stream_rate = STREAM_SHARDS * factor * r.per_email_sender
+        lines.append(
+            f"  alternative weighed: ParallelizationFactor {factor} on a stream-fed sender, {STREAM_SHARDS} shards: "
+            f"{stream_rate:.0f}/s attempted; with {STREAM_SHARDS * 2} shards {2 * stream_rate:.0f}/s "
+            f"(shards follow the table's partitions, no pace holds the total to SES's rate)"
+        )
     return lines
 
 
@@ -419,6 +522,11 @@ def assumptions(settings: Settings) -> list[tuple[str, str, str]]:
         ),
         ("workers' MaximumConcurrency", str(settings.worker_max_concurrency), "template.yaml"),
         ("email sender concurrency", f"{settings.email_concurrency} ({settings.email_source})", "template.yaml"),
+        (
+            "email queue pollers",
+            f"as the workers' ({SQS_POLLERS_AT_START} at start, +{SQS_SCALE_UP_PER_MINUTE}/min)",
+            "Lambda SQS scaling doc",
+        ),
         ("SES sending rate", f"{settings.ses_per_s:g}/s", "account quota (parameter)"),
         (
             "new on-demand table writes",
@@ -456,15 +564,19 @@ def report(
         f"  fan-out enqueues                 {r.fan_out:9.0f} invoices/s (one function, continuing itself)",
         f"  one worker publishes             {r.per_worker:9.0f} invoices/s "
         f"(x{settings.worker_max_concurrency} = {r.per_worker * settings.worker_max_concurrency:.0f}/s)",
-        f"  one email sender sends           {r.per_email_sender:9.1f} emails/s "
-        f"(x{settings.email_concurrency} = {r.per_email_sender * settings.email_concurrency:.0f}/s, "
-        f"SES {settings.ses_per_s:g}/s)",
+        f"  one email sender sends           {r.sender(settings):9.1f} emails/s "
+        f"(unpaced {r.per_email_sender:.1f}/s; x{settings.email_concurrency} = "
+        f"{r.sender(settings) * settings.email_concurrency:.0f}/s, SES {settings.ses_per_s:g}/s)",
+        f"  the outbox forwards              {r.per_outbox:9.0f} requests/s per stream shard",
         f"  {'write limit':52s} {'WRU/s':>6s} {'per invoice':>11s} {'per email':>9s} {'publishes/s alone':>17s}",
     ]
     tightest = sorted(r.limits.items(), key=lambda kv: -(kv[1].per_invoice + kv[1].per_email) / kv[1].per_s)
     for name, limit in tightest[:5]:
         alone = f"{limit.per_s / limit.per_invoice:17,.0f}" if limit.per_invoice else f"{'-':>17s}"
         lines.append(f"  {name[:52]:52s} {limit.per_s:6,.0f} {limit.per_invoice:11.3f} {limit.per_email:9.3f} {alone}")
+    workers, why = worker_default(publish, email, settings, roles)
+    verdict = "the template's default" if workers == settings.worker_max_concurrency else "differs from the template's"
+    lines += ["", f"workers a new on-demand table takes: {why} ({verdict} {settings.worker_max_concurrency})"]
     lines += ["", f"modelled time on AWS (latency x{LATENCY_BAND[0]:g} / x1 / x{LATENCY_BAND[1]:g})"]
     band = (LATENCY_BAND[0], 1.0, LATENCY_BAND[1])
     for n in sizes:

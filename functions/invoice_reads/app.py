@@ -21,7 +21,7 @@ from hoa_billing.api.schemas import (
     SummaryOut,
 )
 from hoa_billing.core import errors
-from hoa_billing.core.models import InvoiceStatus
+from hoa_billing.core.models import EmailStatus, InvoiceStatus
 from hoa_billing.invoices import Invoices
 
 api = ApiFunction[Invoices](compose.invoices, Caller.MANAGER)
@@ -60,7 +60,8 @@ def get_resident(property_id: str, resident_id: str) -> Response[ResidentDetailO
     "/properties/<property_id>/invoices",
     summary="List invoices",
     description="The Invoices page: newest first across statuses, or one status with `status`; `q` finds "
-    "invoices by number (`INV-00012` or `12`) or by part of the resident's name.",
+    "invoices by number (`INV-00012` or `12`) or by part of the resident's name; "
+    "`email=skipped_no_address` finds the published invoices whose resident had no email address.",
     tags=["Invoices"],
     operation_id="listInvoices",
 )
@@ -71,10 +72,17 @@ def list_invoices(
         SearchText | None,
         Query(min_length=1, max_length=120, description="An invoice number or part of a resident's name."),
     ] = None,
+    email: Annotated[
+        EmailStatus | None,
+        Query(
+            description="Only invoices in this email state, among Open and Overdue unless `status` says which: "
+            "`skipped_no_address` lists the residents to notify another way."
+        ),
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response[InvoiceListOut]:
-    rows, next_cursor = api.deps().reads.page(property_id, status, limit, cursor, q)
+    rows, next_cursor = api.deps().reads.page(property_id, status, limit, cursor, q, email)
     return json_response(200, InvoiceListOut(items=[InvoiceRow.of(r) for r in rows], next_cursor=next_cursor))
 
 

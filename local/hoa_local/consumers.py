@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hoa_local.lambdas import function_invoker
+from hoa_local.streams import FunctionCrashed
 from hoa_local.template import Stack
 
 log = logging.getLogger("hoa_local.sqs")
@@ -185,7 +186,7 @@ class SqsConsumer:
         event = self.event(messages)
         try:
             result = (invoke or self.invoke)(event)
-        except Exception:
+        except (Exception, FunctionCrashed):
             log.exception("%s: the function raised; the whole batch returns to the queue", self.name)
             failed = {message["MessageId"] for message in messages}
         else:

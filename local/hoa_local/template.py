@@ -87,6 +87,9 @@ class Stack:
                 return self.attributes[logical][attribute]
             if key == "Fn::Sub":
                 return re.sub(r"\$\{([\w.:]+)\}", lambda m: self._sub(m.group(1)), arg)
+            if key == "Fn::FindInMap":
+                mapping, top, second = (str(self.resolve(v)) for v in arg)
+                return self.template["Mappings"][mapping][top][second]
             if key == "Fn::Split":
                 delimiter, source = arg
                 return str(self.resolve(source)).split(delimiter)

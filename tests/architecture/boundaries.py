@@ -26,7 +26,7 @@ PACKAGE = "hoa_billing"
 STORAGE_WORDS = re.compile(
     r"ConditionExpression|UpdateExpression|KeyConditionExpression|ProjectionExpression|ExclusiveStartKey"
     r"|attribute_not_exists|attribute_exists|begins_with|list_append|if_not_exists"
-    r"|ByPropertyStatus|ByResident|OpenByDueDate|RESIDENT#|MSG#|FAIL#|OPEN#"
+    r"|ByPropertyStatus|ByResident|OpenByDueDate|ListingByStatus|PortalByResident|RESIDENT#|MSG#|FAIL#|OPEN#|counts#"
     r"|\bgsi_\w+|\bpk\b|\bsk\b"
 )
 

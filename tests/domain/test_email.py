@@ -168,3 +168,64 @@ def test_after_too_many_attempts_the_email_is_marked_failed_rather_than_left_wai
     assert outcome is Outcome.FAILED
     assert world.store.get(invoice.invoice_id).email_details["reason"].startswith("gave_up")  # type: ignore[union-attr]
     assert timedelta(0) <= world.clock.now() - invoice.published_at  # type: ignore[operator]
+
+
+def test_two_deliveries_of_one_request_at_the_same_moment_send_once(world: World, mail):
+    """The queue may hand one request to two senders at once (a stream batch forwarded
+    twice, a message delivered twice): the claim is held per delivery, so the second
+    leaves it to the first and comes back later."""
+    invoice = published(world)
+    record = stream(world, invoice.invoice_id, "evt-1")
+    meanwhile: list[Exception] = []
+
+    class SlowSender(FakeEmailSender):
+        def send(self, message):  # while this send is in flight, the other delivery runs
+            try:
+                emailer.deliver_record(record, attempt="receipt-2")
+            except RetryLater as later:
+                meanwhile.append(later)
+            return super().send(message)
+
+    emailer = InvoiceEmailer(world.store, SlowSender(), SETTINGS, world.clock)
+
+    _, outcome = emailer.deliver_record(record, attempt="receipt-1")
+
+    assert outcome is Outcome.SENT
+    assert len(meanwhile) == 1  # the second delivery found the claim fresh and backed off
+    assert len(emailer.sender.sent) == 1  # type: ignore[attr-defined]
+    world.later(minutes=10)
+    _, later = emailer.deliver_record(record, attempt="receipt-3")
+    assert later is Outcome.ALREADY_HANDLED
+
+
+def test_a_send_whose_record_failed_is_recorded_by_the_next_delivery_of_its_request(world: World, mail):
+    """SES accepted it and writing "sent" failed (DynamoDB busy past the SDK's retries):
+    the next delivery of the same request, under another receipt, records that send."""
+    invoice = published(world)
+    record = stream(world, invoice.invoice_id, "evt-1")
+
+    class Store:
+        def __init__(self, store):
+            self.store, self.failures = store, 1
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+        def record_email_outcome(self, invoice_id, outcome):
+            if self.failures:
+                self.failures -= 1
+                raise RuntimeError("DynamoDB still busy")
+            return self.store.record_email_outcome(invoice_id, outcome)
+
+    emailer = InvoiceEmailer(Store(world.store), mail, SETTINGS, world.clock)
+    with pytest.raises(RuntimeError):
+        emailer.deliver_record(record, attempt="receipt-1")
+    world.later(minutes=6)  # the queue's visibility timeout: the claim's lease is over
+
+    _, outcome = emailer.deliver_record(record, attempt="receipt-2")
+
+    assert outcome is Outcome.SENT
+    assert len(mail.sent) == 1
+    after = world.store.get(invoice.invoice_id)
+    assert after is not None
+    assert after.email_status is EmailStatus.SENT

@@ -156,4 +156,16 @@ def test_the_summary_counts_statuses_and_the_draft_total_behind_publish_all(worl
     assert summary.totals.counts[InvoiceStatus.DRAFT] == 2
     assert summary.totals.counts[InvoiceStatus.OPEN] == 1
     assert summary.totals.draft_total == 12500
-    assert [row.number for row in summary.totals.published_without_address] == ["INV-00003"]
+
+
+def test_the_invoices_published_without_an_address_are_listed_to_notify_another_way(world: World):
+    reachable = published(world, resident(world, email="pat@example.com"))
+    unreachable = published(world, resident(world, email=None, name="Sam Ortiz"))
+    draft(world, resident(world, email=None))
+    world.invoices.voider.void("prop_a", published(world, resident(world, email=None)).invoice_id, "typo", MANAGER)
+
+    rows, cursor = world.invoices.reads.page("prop_a", None, 10, None, email=EmailStatus.SKIPPED_NO_ADDRESS)
+
+    assert [(row.number, row.resident_name) for row in rows] == [(unreachable.number, "Sam Ortiz")]
+    assert cursor is None
+    assert reachable.invoice_id not in {row.invoice_id for row in rows}

@@ -36,6 +36,7 @@ class BulkStep(Step):
 
 
 STEPS = [
+    # The job, its listing and the property's latest job, one transaction.
     BulkStep("job created", "dynamodb", "TransactWriteItems", phase="api"),
     BulkStep("drafts counted", "dynamodb", "Query", "InvoicesTable", phase="api"),
     BulkStep("fan-out requested", "sqs", "SendMessage", phase="api"),

@@ -35,7 +35,7 @@ def test_a_fault_on_the_email_path_sends_the_email_once(api, stack, properties, 
     recovery = Recovery()
 
     with row.inject(stack).installed(dynamodb(), pipe.ses) as faults:
-        pipe.run(recovery)
+        pipe.deliver(recovery)
     outcome(recovered_via=recovery.summary(faults), emails=len(pipe.sent()), window=in_the_window(row))
 
     assert faults.fired(), "the fault never happened"

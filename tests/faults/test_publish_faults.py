@@ -30,7 +30,9 @@ STEPS = [
     Step("idempotency record saved", "dynamodb", "PutItem", "IdempotencyTable"),
     Step("invoice read", "dynamodb", "GetItem", "InvoicesTable"),
     Step("resident read", "dynamodb", "GetItem", "PropertiesTable"),
-    Step("Draft->Open conditional write", "dynamodb", "UpdateItem", "InvoicesTable"),
+    # The write and the property's counts, one transaction; then the invoice as written.
+    Step("Draft->Open conditional write", "dynamodb", "TransactWriteItems"),
+    Step("published invoice read", "dynamodb", "GetItem", "InvoicesTable", call=2),
     Step("idempotency record completed", "dynamodb", "UpdateItem", "IdempotencyTable"),
 ]
 ROWS = rows_for(STEPS)
@@ -52,7 +54,7 @@ def test_a_fault_on_publish_ends_with_one_open_invoice_and_one_email(
 
     with row.inject(stack).installed(dynamodb()) as faults:
         response = retry_as_a_client(publish_once, recovery, later, lease_seconds=timeout, who="API caller")
-    pipe.run(recovery)
+    pipe.deliver(recovery)
     outcome(recovered_via=recovery.summary(faults), emails=len(pipe.sent()))
 
     assert faults.fired(), "the fault never happened"

@@ -19,7 +19,9 @@ STEPS = [
     Step("webhook secret read (cold start)", "ssm", "GetParameter"),
     Step("event claimed", "dynamodb", "PutItem", "StripeEventsTable"),
     Step("invoice read", "dynamodb", "GetItem", "InvoicesTable"),
-    Step("payment applied (Open->Paid)", "dynamodb", "UpdateItem", "InvoicesTable"),
+    # The payment, Open->Paid and the property's counts, one transaction; then the invoice.
+    Step("payment applied (Open->Paid)", "dynamodb", "TransactWriteItems"),
+    Step("paid invoice read", "dynamodb", "GetItem", "InvoicesTable", call=2),
     Step("event recorded done", "dynamodb", "UpdateItem", "StripeEventsTable"),
 ]
 ROWS = rows_for(STEPS)

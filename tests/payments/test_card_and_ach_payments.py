@@ -55,8 +55,8 @@ def test_card_payment_in_full_makes_the_invoice_paid_for_resident_and_manager(ap
     assert (last["action"], last["from_status"], last["to_status"]) == ("payment_succeeded", "Open", "Paid")
     assert last["actor"]["kind"] == "stripe"
     stored = stored_invoice(stack, invoice["invoice_id"])
-    assert "gsi_due_pk" not in stored  # no longer a candidate for the overdue sweep
-    assert stored["needs_attention"] is False
+    assert stored["gsi_status_sk"].startswith("Paid#")  # no longer a candidate for the overdue sweep
+    assert manager_sees["invoice"]["needs_attention"] is False
 
 
 def test_paying_twice_asks_stripe_once_for_the_same_session(api, properties, fake_stripe):

@@ -11,8 +11,9 @@ from overdue_sweep.app import lambda_handler
 
 from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.models import Property
+from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
-from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.data.listings import DynamoDueInvoices, DynamoInvoiceListings
 from hoa_billing.overdue import OverdueSweep
 from hoa_local import EVENTS, stripe_fake
 from hoa_local.lambdas import LambdaContext
@@ -26,7 +27,10 @@ def sweep_at(stack, moment: datetime) -> dict:
     with open(EVENTS / "schedule" / "OverdueSweepFunction.Daily.json", encoding="utf-8") as handle:
         event = json.load(handle)
     table = stack.physical_name("InvoicesTable")
-    sweep = OverdueSweep(DynamoInvoiceListings(table), DynamoInvoices(table), FixedClock(moment))
+    open_invoices = DynamoDueInvoices(
+        DynamoInvoiceListings(table), DynamoDirectory(stack.physical_name("PropertiesTable")).all_property_ids
+    )
+    sweep = OverdueSweep(open_invoices, DynamoInvoices(table), FixedClock(moment))
     return lambda_handler(event, LambdaContext(function_name="hoa-test-OverdueSweepFunction"), deps=sweep)
 
 
@@ -73,7 +77,7 @@ def test_an_invoice_becomes_overdue_only_once_its_due_date_has_passed_where_the_
     last = shown["history"][-1]
     assert (last["action"], last["from_status"], last["to_status"]) == ("overdue", "Open", "Overdue")
     assert last["actor"]["kind"] == "schedule"
-    assert "gsi_due_pk" not in stored_invoice(stack, invoice["invoice_id"])
+    assert stored_invoice(stack, invoice["invoice_id"])["gsi_status_sk"].startswith("Overdue#")
     assert sweep_at(stack, first_minute_after)["moved"] == 0  # the next run finds nothing to do
 
 

@@ -61,7 +61,9 @@ def make_publisher(
         invoices=store,
         listings=DynamoInvoiceListings(stack.physical_name("InvoicesTable")),
         directory=directory,
-        jobs=DynamoPublishJobs(stack.physical_name("PublishJobsTable")),
+        jobs=DynamoPublishJobs(
+            stack.physical_name("PublishJobsTable"), counts_table=stack.physical_name("InvoicesTable")
+        ),
         publish_queue=SqsQueue(stack.resolve({"Ref": "PublishQueue"})),
         fan_out_queue=SqsQueue(stack.resolve({"Ref": "FanOutQueue"})),
         clock=clock,

@@ -3,6 +3,7 @@ also checks that the real repositories keep the contract the fakes keep."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import boto3
@@ -11,7 +12,7 @@ from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
 from hoa_billing.data.items import to_attr
 from hoa_billing.data.jobs import DynamoPublishJobs
-from hoa_billing.data.listings import DynamoInvoiceListings
+from hoa_billing.data.listings import DynamoDueInvoices, DynamoInvoiceListings
 from hoa_billing.data.outbox import DynamoEmailOutbox
 from hoa_billing.data.payment_records import DynamoPaymentRecords
 from hoa_billing.data.stripe_events import DynamoProcessedEvents
@@ -22,13 +23,15 @@ class DynamoInvoicesTable:
     """Every invoice repository over the one table, answering as one object (as the fake
     does), plus the test-only writes the domain suite needs."""
 
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, property_ids: Callable[[], Iterable[str]] = lambda: ()) -> None:
         self.table = table
+        listings = DynamoInvoiceListings(table)
         self._parts = (
             DynamoInvoices(table),
-            DynamoInvoiceListings(table),
+            listings,
             DynamoEmailOutbox(table),
             DynamoPaymentRecords(table),
+            DynamoDueInvoices(listings, property_ids),
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -54,10 +57,11 @@ class DynamoInvoicesTable:
 
 def dynamodb_world(stack: Stack, world_class: Any) -> Any:
     table = stack.physical_name("InvoicesTable")
+    directory = DynamoDirectory(stack.physical_name("PropertiesTable"))
     return world_class(
-        store=DynamoInvoicesTable(table),
-        directory=DynamoDirectory(stack.physical_name("PropertiesTable")),
-        jobs=DynamoPublishJobs(stack.physical_name("PublishJobsTable")),
+        store=DynamoInvoicesTable(table, directory.all_property_ids),
+        directory=directory,
+        jobs=DynamoPublishJobs(stack.physical_name("PublishJobsTable"), counts_table=table),
         events=DynamoProcessedEvents(stack.physical_name("StripeEventsTable")),
     )
 

@@ -2,8 +2,12 @@
 
 Each fake keeps the same contract as its DynamoDB repository: every write checks the
 same condition and, when it fails, raises ``Refused`` with the record as it stood,
-changing nothing. ``tests/contracts`` runs the same cases against both, so a fake that
+changing nothing. The domain suite runs the same cases against both, so a fake that
 drifts from the real repository fails there.
+
+The property counts follow the real repositories' protocol, not the invoices: a
+transition of one invoice moves them with the write; a Publish All publish does not,
+its chunk's record does (``FakeJobs.record_chunk``), once.
 """
 
 from __future__ import annotations
@@ -52,8 +56,8 @@ from hoa_billing.core.models import (
     InvoiceStatus,
     Property,
     Resident,
+    ResidentInvoiceRow,
     StatusTotals,
-    UnnotifiedInvoice,
 )
 
 
@@ -73,6 +77,36 @@ def _after(cursor: str | None, scope: str) -> str | None:
     return str(state["after"])
 
 
+class FakeCounts:
+    """Each property's counts per status and drafts' total, as the counts item holds them."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[InvoiceStatus, int]] = {}
+        self.draft_totals: dict[str, int] = {}
+
+    def move(
+        self,
+        property_id: str,
+        from_status: InvoiceStatus | None,
+        to_status: InvoiceStatus | None,
+        draft_total: int = 0,
+        times: int = 1,
+    ) -> None:
+        counts = self.counts.setdefault(property_id, dict.fromkeys(InvoiceStatus, 0))
+        if from_status is not None:
+            counts[from_status] -= times
+        if to_status is not None:
+            counts[to_status] += times
+        self.draft_totals[property_id] = self.draft_totals.get(property_id, 0) + draft_total
+
+    def totals(self, property_id: str) -> StatusTotals:
+        counts = self.counts.get(property_id, dict.fromkeys(InvoiceStatus, 0))
+        return StatusTotals(
+            {status: max(0, count) for status, count in counts.items()},
+            max(0, self.draft_totals.get(property_id, 0)),
+        )
+
+
 class FakeInvoices:
     """Every invoice port at once (store, listings, outbox, payment records, due
     listing): one dict of invoices, as the one table behind the real repositories."""
@@ -81,6 +115,7 @@ class FakeInvoices:
         self.items: dict[str, Invoice] = {}
         self.message_ids: dict[str, str] = {}  # stored beside the invoice, not in the model
         self.writes = 0  # conditional writes attempted (refused ones included)
+        self.counts = FakeCounts()
 
     # -- helpers -------------------------------------------------------------------
 
@@ -116,13 +151,15 @@ class FakeInvoices:
         if invoice.invoice_id in self.items:
             raise Refused(self._current(invoice.invoice_id))
         self._save(invoice)
+        self.counts.move(invoice.property_id, None, invoice.status, invoice.amount_due)
 
     def get(self, invoice_id: str) -> Invoice | None:
         return self._current(invoice_id)
 
     def delete_draft(self, property_id: str, invoice_id: str) -> None:
-        self._check(invoice_id, lambda i: i.status is InvoiceStatus.DRAFT and i.property_id == property_id)
+        current = self._check(invoice_id, lambda i: i.status is InvoiceStatus.DRAFT and i.property_id == property_id)
         del self.items[invoice_id]
+        self.counts.move(property_id, InvoiceStatus.DRAFT, None, -current.amount_due)
 
     def publish(self, draft: DraftRef, publication: Publication, *, read_back: bool = True) -> Invoice | None:
         current = self._check(
@@ -132,6 +169,7 @@ class FakeInvoices:
                 and i.property_id == draft.property_id
                 and i.resident_id == draft.resident_id
                 and i.due_date.isoformat() == draft.due_date
+                and draft.amount_due in (None, i.amount_due)
             ),
         )
         published = self._save(
@@ -147,6 +185,8 @@ class FakeInvoices:
                 publish_id=publication.publish_id,
             )
         )
+        if publication.job_id is None:  # a Publish All publish is counted with its chunk
+            self.counts.move(current.property_id, current.status, lifecycle.PUBLISHED_TO, -current.amount_due)
         return published if read_back else None
 
     def void(self, property_id: str, invoice_id: str, voiding: Voiding) -> Invoice:
@@ -160,6 +200,7 @@ class FakeInvoices:
                 and i.amount_processing == 0
             ),
         )
+        self.counts.move(property_id, current.status, InvoiceStatus.VOID)
         return self._save(
             self._recorded(
                 current, voiding.entry, status=InvoiceStatus.VOID, voided_at=voiding.at, void_reason=voiding.reason
@@ -173,6 +214,7 @@ class FakeInvoices:
                 i.status in lifecycle.PUBLISHABLE and i.property_id == property_id and i.version == edit.seen_version
             ),
         )
+        self.counts.move(property_id, None, None, edit.amount_due - current.amount_due)
         return self._save(
             self._recorded(
                 current,
@@ -191,7 +233,9 @@ class FakeInvoices:
                 i.status is InvoiceStatus.OPEN and i.property_id == property_id and i.due_date.isoformat() == due_date
             ),
         )
-        return self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
+        overdue = self._save(self._recorded(current, entry, status=InvoiceStatus.OVERDUE))
+        self.counts.move(property_id, InvoiceStatus.OPEN, InvoiceStatus.OVERDUE)
+        return overdue
 
     # -- listings ----------------------------------------------------------------------
 
@@ -207,29 +251,27 @@ class FakeInvoices:
         limit: int,
         cursor: str | None,
         search: str | None = None,
+        email: EmailStatus | None = None,
     ) -> tuple[list[InvoiceListing], str | None]:
-        scope = f"{property_id}|{status or '*'}|{search or ''}"
-        found = [i for i in self._of_property(property_id, status) if _found_by(i, search)]
+        scope = f"{property_id}|{status or '*'}|{search or ''}" + (f"|{email}" if email else "")
+        found = [
+            i
+            for i in self._of_property(property_id, status)
+            if _found_by(i, search)
+            and (
+                email is None or (_listed_email(i) is email and (status is not None or i.status in lifecycle.EMAILABLE))
+            )
+        ]
         ordered = sorted(found, key=lambda i: i.invoice_id, reverse=True)
         after = _after(cursor, scope)
         if after is not None:
             ordered = [i for i in ordered if i.invoice_id < after]
         page = ordered[:limit]
-        rows = [InvoiceListing.model_validate(i.model_dump()) for i in page]
+        rows = [InvoiceListing.model_validate({**i.model_dump(), "email_status": _listed_email(i)}) for i in page]
         return rows, (_cursor(scope, page[-1].invoice_id) if len(ordered) > limit else None)
 
     def status_totals(self, property_id: str) -> StatusTotals:
-        invoices = self._of_property(property_id)
-        counts = {status: sum(1 for i in invoices if i.status is status) for status in InvoiceStatus}
-        return StatusTotals(
-            counts=counts,
-            draft_total=sum(i.amount_due for i in invoices if i.status in lifecycle.PUBLISHABLE),
-            published_without_address=[
-                UnnotifiedInvoice(i.invoice_id, i.number, i.resident_id, i.resident_name)
-                for i in invoices
-                if i.status in lifecycle.EMAILABLE and i.email_status is EmailStatus.SKIPPED_NO_ADDRESS
-            ],
-        )
+        return self.counts.totals(property_id)
 
     def count(self, property_id: str, status: InvoiceStatus) -> int:
         return len(self._of_property(property_id, status))
@@ -244,11 +286,18 @@ class FakeInvoices:
             key=lambda i: i.invoice_id,
         )
         page = drafts[:limit]
-        refs = [DraftRef(i.invoice_id, property_id, i.resident_id, i.due_date.isoformat(), i.number) for i in page]
+        refs = [
+            DraftRef(
+                i.invoice_id, property_id, i.resident_id, i.due_date.isoformat(), i.number, amount_due=i.amount_due
+            )
+            for i in page
+        ]
         more = len(drafts) > limit
         return refs, (_cursor(f"drafts|{property_id}", page[-1].invoice_id) if more else None)
 
-    def for_resident(self, resident_id: str, limit: int, cursor: str | None) -> tuple[list[Invoice], str | None]:
+    def for_resident(
+        self, resident_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ResidentInvoiceRow], str | None]:
         scope = f"resident|{resident_id}"
         after = _after(cursor, scope)
         published = sorted(
@@ -260,7 +309,8 @@ class FakeInvoices:
             published = [i for i in published if i.invoice_id < after]
         page = published[:limit]
         more = len(published) > limit
-        return [i.model_copy(deep=True) for i in page], (_cursor(scope, page[-1].invoice_id) if more else None)
+        rows = [ResidentInvoiceRow.model_validate(i.model_dump()) for i in page]
+        return rows, (_cursor(scope, page[-1].invoice_id) if more else None)
 
     def get_for_resident(self, resident_id: str, invoice_id: str) -> Invoice | None:
         found = self.items.get(invoice_id)
@@ -424,6 +474,7 @@ class FakeInvoices:
             updates["needs_attention"] = True
         if change.paid_at is not None:
             updates.update(status=InvoiceStatus.PAID, paid_at=change.paid_at)
+            self.counts.move(current.property_id, current.status, InvoiceStatus.PAID)
         return self._save(self._recorded(current, change.entry, **updates))
 
     def record_refund(self, invoice: Invoice, change: RefundChange) -> Invoice:
@@ -441,6 +492,11 @@ class FakeInvoices:
     def flag(self, invoice_id: str, flag: AttentionFlag) -> Invoice:
         current = self._check(invoice_id, lambda i: True)
         return self._save(self._recorded(current, flag.entry, needs_attention=True))
+
+
+def _listed_email(invoice: Invoice) -> EmailStatus:
+    """The email state the Invoices page lists: a sender's claim shows as still queued."""
+    return EmailStatus.QUEUED if invoice.email_status is EmailStatus.SENDING else invoice.email_status
 
 
 def _found_by(invoice: Invoice, search: str | None) -> bool:
@@ -557,11 +613,14 @@ class FakeDirectory:
 
 
 class FakeJobs:
-    def __init__(self) -> None:
+    """``counts``: the invoices' property counts, moved by each chunk once (None: not kept)."""
+
+    def __init__(self, counts: FakeCounts | None = None) -> None:
         self.jobs: dict[str, PublishJob] = {}
         self.markers: set[tuple[str, str]] = set()
         self.failures: dict[str, dict[str, str]] = {}
         self.latest_of: dict[str, str] = {}
+        self.counts = counts
 
     def create(self, job: PublishJob, replacing: str | None = None) -> None:
         if job.job_id in self.jobs:
@@ -630,6 +689,14 @@ class FakeJobs:
             }
         )
         self.failures.setdefault(job_id, {}).update(dict(tally.failures))
+        if self.counts is not None and tally.property_id and tally.published:
+            self.counts.move(
+                tally.property_id,
+                InvoiceStatus.DRAFT,
+                InvoiceStatus.OPEN,
+                -tally.published_amount,
+                times=tally.published,
+            )
         return True
 
 

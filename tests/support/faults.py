@@ -34,10 +34,10 @@ from hoa_local.faults import (
     Fault,
     FaultInjector,
 )
-from hoa_local.lambdas import function_invoker
-from hoa_local.streams import EventSourceMapping, FunctionCrashed, StreamReader
+from hoa_local.streams import FunctionCrashed
 from hoa_local.template import Stack
 from tests.support.api import ApiResponse
+from tests.support.outbox import EmailFlow
 
 SENDER = "billing@maplecourt.example"
 EVERY_ATTEMPT = 99  # more attempts than any client makes: the SDK gives up
@@ -139,36 +139,30 @@ def retry_as_a_client(
     raise AssertionError(f"{who} gave up after {attempts} attempts")
 
 
-class EmailPipe:
-    """The invoice stream through the template's event source mapping into the email
+class EmailPipe(EmailFlow):
+    """The invoice stream through the outbox function and the email queue into the email
     sender, sending through an SES client configured as in production."""
 
     def __init__(self, stack: Stack, clock: FixedClock) -> None:
         boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
-        self.stack = stack
-        self.reader = StreamReader(boto3.client("dynamodbstreams"), stack.attributes["InvoicesTable"]["StreamArn"])
-        self.mapping = EventSourceMapping.from_template(
-            stack, "EmailSenderFunction", "EmailRequested", sqs=boto3.client("sqs")
-        )
         self.ses = ses_client()
         settings = EmailSettings.model_validate(stack.function_environment("EmailSenderFunction"))
-        self.emailer = InvoiceEmailer(
+        emailer = InvoiceEmailer(
             DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
             SesEmailSender(self.ses, settings.sender_email, settings.configuration_set),
             settings,
             clock,
         )
+        super().__init__(stack, clock, emailer)
         self.invocations = 0
 
-    def run(self, recovery: Recovery | None = None) -> None:
-        """Deliver what the stream has, as Lambda does: a failed batch is redelivered."""
-        report = self.mapping.deliver(
-            self.reader.read(), function_invoker(self.stack, "EmailSenderFunction", deps=self.emailer)
-        )
+    def deliver(self, recovery: Recovery | None = None) -> None:
+        """Deliver what the stream has, as Lambda does: a failed message comes back."""
+        report = self.run()
         self.invocations += report.invocations
         assert not report.discarded, report.discarded
-        if recovery is not None and report.invocations > 1:
-            recovery.note("stream redelivery")
+        if recovery is not None and report.failed_receives:
+            recovery.note("queue redelivery")
 
     @staticmethod
     def sent() -> list[Any]:

@@ -1,8 +1,13 @@
 """Drives the email flow as AWS would: the invoice table's stream, read from moto, through
-the template's event source mapping, into the email sender function, out through SES."""
+the template's event source mapping into the outbox function, onto the email queue, and
+from the queue, as Lambda's SQS event source does, into the email sender and out through
+SES. A message that failed comes back after the queue's visibility timeout: the clock
+moves on by that much, so claim leases age as they would."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -14,46 +19,117 @@ from hoa_billing.adapters.ses import SesEmailSender
 from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.settings import EmailSettings
 from hoa_billing.data.outbox import DynamoEmailOutbox
-from hoa_billing.email import InvoiceEmailer
+from hoa_billing.data.queues import SqsQueue
+from hoa_billing.email import EmailRequests, InvoiceEmailer
+from hoa_local.consumers import SqsConsumer
 from hoa_local.lambdas import function_invoker
-from hoa_local.streams import DeliveryReport, EventSourceMapping, FunctionCrashed, StreamReader
+from hoa_local.streams import EventSourceMapping, FunctionCrashed, StreamReader
 from hoa_local.template import Stack
 
 SENDER = "billing@maplecourt.example"
 PORTAL = "https://portal.maplecourt.example"
 
 
-class Outbox:
-    def __init__(self, stack: Stack, clock: FixedClock, **settings: Any) -> None:
+@dataclass
+class DrainReport:
+    """One run of the email flow: the sender's invocations, and what was given up on (a
+    stream batch the outbox function could not forward, a queue message moved to the
+    dead-letter queue after its last receive)."""
+
+    forwarded: int = 0  # queue messages the outbox function sent
+    invocations: int = 0
+    failed_receives: int = 0  # receives of a message that came back
+    discarded: list[dict[str, Any]] = field(default_factory=list)
+
+
+class EmailFlow:
+    """The stream, the outbox function, the email queue and the sender, as one."""
+
+    def __init__(self, stack: Stack, clock: FixedClock, emailer: InvoiceEmailer) -> None:
         self.stack = stack
         self.clock = clock
+        self.emailer = emailer
+        sqs = boto3.client("sqs")
+        self.sqs = sqs
         self.reader = StreamReader(boto3.client("dynamodbstreams"), stack.attributes["InvoicesTable"]["StreamArn"])
-        self.mapping = EventSourceMapping.from_template(
-            stack, "EmailSenderFunction", "EmailRequested", sqs=boto3.client("sqs")
+        self.mapping = EventSourceMapping.from_template(stack, "EmailOutboxFunction", "EmailRequested", sqs=sqs)
+        self.requests = EmailRequests(SqsQueue(stack.attributes["EmailQueue"]["QueueUrl"]))
+        self.sender = SqsConsumer.for_function(stack, "EmailSenderFunction", sqs, deps=emailer)
+        queue = stack.template["Resources"]["EmailQueue"]["Properties"]
+        self.visibility = timedelta(seconds=int(queue["VisibilityTimeout"]))
+        self.dead_letters = stack.attributes["EmailDeadLetterQueue"]["QueueUrl"]
+
+    def records(self) -> list[dict[str, Any]]:
+        return self.reader.read()
+
+    def give_up_after(self, receives: int) -> None:
+        """SQS moves a message to the dead-letter queue after this many receives."""
+        policy = {
+            "deadLetterTargetArn": self.stack.attributes["EmailDeadLetterQueue"]["Arn"],
+            "maxReceiveCount": receives,
+        }
+        self.sqs.set_queue_attributes(QueueUrl=self.sender.queue_url, Attributes={"RedrivePolicy": json.dumps(policy)})
+
+    def run(self, records: list[dict[str, Any]] | None = None, *, wait: bool = True) -> DrainReport:
+        """Forward the stream's new records (or the ones given), then let the sender take
+        the queue until it is empty. ``wait``: a failed message comes back once the
+        visibility timeout has passed (the clock moves on); otherwise at once."""
+        report = DrainReport()
+        batch = self.records() if records is None else records
+        before = self._dead_letter_count()
+        forwarding = self.mapping.deliver(
+            batch, function_invoker(self.stack, "EmailOutboxFunction", deps=self.requests)
         )
+        report.discarded += forwarding.discarded
+        report.forwarded = self._queued()
+        for _ in range(1000):
+            outcome = self.sender.poll_once()
+            if outcome is None:
+                break
+            report.invocations += 1
+            if outcome.failed:
+                report.failed_receives += len(outcome.failed)
+                if wait:
+                    self.clock.at = self.clock.at + self.visibility
+        moved = self._dead_letter_count() - before
+        report.discarded += [{"EmailQueue": "moved to EmailDeadLetterQueue"}] * moved
+        return report
+
+    def _queued(self) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.sender.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+    def _dead_letter_count(self) -> int:
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.dead_letters,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def dead_letters_received(self) -> list[dict[str, Any]]:
+        return list(self.sqs.receive_message(QueueUrl=self.dead_letters, MaxNumberOfMessages=10).get("Messages", []))
+
+
+class Outbox(EmailFlow):
+    def __init__(self, stack: Stack, clock: FixedClock, **settings: Any) -> None:
         self.ses = boto3.client("sesv2")
         self.settings = EmailSettings.model_validate(
             stack.function_environment("EmailSenderFunction") | {k.upper(): v for k, v in settings.items()}
         )
-        self.emailer = InvoiceEmailer(
+        emailer = InvoiceEmailer(
             DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
             SesEmailSender(self.ses, self.settings.sender_email, self.settings.configuration_set),
             self.settings,
             clock,
         )
+        super().__init__(stack, clock, emailer)
         self.calls = 0
         self.ses.meta.events.register("before-call.sesv2.SendEmail", self._count)
 
     def _count(self, **_: Any) -> None:
         self.calls += 1
-
-    def records(self) -> list[dict[str, Any]]:
-        return self.reader.read()
-
-    def run(self, records: list[dict[str, Any]] | None = None) -> DeliveryReport:
-        """Deliver the stream's new records (or the ones given) to the email sender."""
-        batch = self.records() if records is None else records
-        return self.mapping.deliver(batch, function_invoker(self.stack, "EmailSenderFunction", deps=self.emailer))
 
     @staticmethod
     def sent() -> list[Any]:

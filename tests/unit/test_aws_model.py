@@ -42,10 +42,17 @@ def stage(
     )
 
 
-def test_the_template_sets_five_workers_and_one_batch_per_stream_shard():
-    assert TEMPLATE_SETTINGS.worker_max_concurrency == 5
-    assert TEMPLATE_SETTINGS.parallelization_factor == 1
-    assert TEMPLATE_SETTINGS.email_concurrency == aws_model.STREAM_SHARDS
+def test_the_template_sizes_the_email_drain_from_one_parameter():
+    # SesMaxSendRate's default, 14 a second: two senders (the least MaximumConcurrency
+    # allows) of 7 a second each.
+    assert (TEMPLATE_SETTINGS.email_concurrency, TEMPLATE_SETTINGS.email_pace) == (2, 7.0)
+    assert TEMPLATE_SETTINGS.parallelization_factor is None  # the sender reads a queue
+    for drain in TEMPLATE_SETTINGS.drains:
+        # Never faster than the account's rate, and at least the two senders SQS allows.
+        assert drain.senders * drain.pace == pytest.approx(drain.rate)
+        assert drain.senders >= 2
+    assert aws_model.drain_for(TEMPLATE_SETTINGS, 200) == aws_model.Drain(200, 20, 10.0)
+    assert aws_model.drain_for(TEMPLATE_SETTINGS, 350) == aws_model.Drain(200, 20, 10.0)  # never above the quota
 
 
 @pytest.mark.parametrize(
@@ -62,7 +69,7 @@ def test_publishing_faster_than_the_table_takes_waits_for_its_write_limit():
     # 500 invoices/s.
     publish = stage(250, "BulkPublishWorkerFunction", 1, {"dynamodb.UpdateItem": 500}, wcu=250 * 8)
     email = stage(250, "EmailSenderFunction", 25, {"sesv2.SendEmail": 1}, emails=0)
-    settings = Settings(1000, 4, "test", 1, table_write_limit=4000)
+    settings = Settings(1000, 4, "test", table_write_limit=4000)
 
     outcome = aws_model.simulate(publish, email, 100_000, settings)
 
@@ -70,16 +77,29 @@ def test_publishing_faster_than_the_table_takes_waits_for_its_write_limit():
     assert outcome.throttled_s > 0.9 * outcome.published_s
 
 
-def test_the_drain_names_the_parallelization_factor_that_brings_it_under_five_minutes():
-    # Ten emails an invocation, each a 50 ms send: 20 emails/s per concurrent batch.
+def test_the_drain_names_the_one_parameter_that_brings_it_under_five_minutes():
+    # Ten emails an invocation, each a 50 ms send: 20 emails/s per sender, unpaced.
     email = stage(20, "EmailSenderFunction", 1, {"sesv2.SendEmail": 10}, emails=10)
-    settings = Settings(5, 4, "4 stream shards x ParallelizationFactor 1", 1, ses_per_s=200)
+    settings = Settings(5, 2, "queue MaximumConcurrency 2", 7.0, ses_per_s=200, drains=TEMPLATE_SETTINGS.drains)
 
     first, advice = aws_model.email_drain(email, settings)[1:3]
 
-    assert "80/s" in first  # 4 shards x 20/s, under SES's 200/s
-    assert "ParallelizationFactor 3" in advice  # 4 x 3 x 20 = 240/s, held to SES's 200/s
-    assert "4.2 min" in advice
+    assert "2 senders x 7.0/s" in first
+    assert "= 14/s" in first  # held to the template's 14/s
+    assert "SesMaxSendRate 200" in advice  # 20 senders x 10/s: 200/s, never above it
+    assert "200/s, 4.2 min" in advice
+
+
+def test_a_sender_is_held_to_its_pace():
+    # Unpaced a sender would go 20 a second; with a pace of 7 it sends 7.
+    email = stage(20, "EmailSenderFunction", 1, {"sesv2.SendEmail": 10}, emails=10)
+    publish = stage(20, "BulkPublishWorkerFunction", 1, {"dynamodb.UpdateItem": 20}, wcu=20)
+
+    paced = Settings(5, 2, "test", 7.0, ses_per_s=200)
+    unpaced = Settings(5, 2, "test", None, ses_per_s=200)
+
+    assert aws_model.rates(publish, email, paced).sender(paced) == pytest.approx(7.0)
+    assert aws_model.rates(publish, email, unpaced).sender(unpaced) == pytest.approx(20.0)
 
 
 def test_costs_apply_the_prices_to_the_measured_units():

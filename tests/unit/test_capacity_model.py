@@ -189,9 +189,8 @@ def published(**more: Any) -> dict[str, Any]:
         "status": s("Open"),
         "gsi_status_sk": s("Open#inv_1"),
         "gsi_portal_pk": s("res_1"),
-        "gsi_portal_sk": s("inv_1"),
-        "gsi_due_pk": s("OPEN#5"),
-        "gsi_due_sk": s("2027-01-31#inv_1"),
+        "email_status": s("queued"),
+        "els": s("queued"),
     }
     return draft(**{**open_keys, **more})
 
@@ -202,59 +201,63 @@ def charged(charges: list[Any]) -> dict[tuple[str, str], float]:
 
 def test_the_template_declares_the_indexes_the_calculator_uses():
     assert {index.name: index.projection for index in INVOICES.indexes} == {
-        "ByPropertyStatus": "INCLUDE",
-        "ByResident": "ALL",
-        "OpenByDueDate": "INCLUDE",
+        "ListingByStatus": "INCLUDE",
+        "PortalByResident": "INCLUDE",
     }
-    assert INVOICES.index("ByPropertyStatus").keys == ("gsi_status_pk", "gsi_status_sk")
+    assert INVOICES.index("ListingByStatus").keys == ("gsi_status_pk", "gsi_status_sk")
+    # The resident index is sorted by the table's own key: no attribute copies it.
+    assert INVOICES.index("PortalByResident").keys == ("gsi_portal_pk", "invoice_id")
 
 
 def test_a_new_draft_enters_only_the_status_index():
-    assert charged(write_charges(INVOICES, None, draft())) == {("base", "put"): 2, ("ByPropertyStatus", "put"): 1}
+    assert charged(write_charges(INVOICES, None, draft())) == {("base", "put"): 2, ("ListingByStatus", "put"): 1}
 
 
-def test_publishing_moves_the_status_entry_and_enters_the_resident_and_due_date_indexes():
+def test_publishing_moves_the_status_entry_and_enters_the_resident_index():
     charges = write_charges(INVOICES, draft(), published())
 
     assert charged(charges) == {
-        ("base", "update"): 2,
-        ("ByPropertyStatus", "delete"): 1,  # the key changed: delete the old entry ...
-        ("ByPropertyStatus", "put"): 1,  # ... and put the new one
-        ("ByResident", "put"): 2,  # ALL projection: the whole item, over 1 KB
-        ("OpenByDueDate", "put"): 1,
+        ("base", "update"): 2,  # this item is 1.5 KB
+        ("ListingByStatus", "delete"): 1,  # the key changed: delete the old entry ...
+        ("ListingByStatus", "put"): 1,  # ... and put the new one
+        ("PortalByResident", "put"): 1,  # what the portal lists, not the whole item
     }
-    assert sum(charge.units for charge in charges) == 7
+    assert sum(charge.units for charge in charges) == 5
 
 
 def test_an_update_of_an_attribute_no_index_projects_writes_no_index():
     assert charged(write_charges(INVOICES, draft(), draft(notes=s("call first")))) == {("base", "update"): 2}
 
 
-def test_an_update_of_a_projected_attribute_is_one_write_to_each_index_projecting_it():
-    before, after = published(email_status=s("queued")), published(email_status=s("sending"))
+def test_an_email_claim_rewrites_no_index_and_its_outcome_only_the_listing():
+    claimed = published(email_status=s("sending"), email_claim_token=s("t" * 40))
+    sent = published(email_status=s("sent"), els=s("sent"))
 
-    assert charged(write_charges(INVOICES, before, after)) == {
+    assert charged(write_charges(INVOICES, published(), claimed)) == {("base", "update"): 2}
+    assert charged(write_charges(INVOICES, claimed, sent)) == {
         ("base", "update"): 2,
-        ("ByPropertyStatus", "update"): 1,  # email_status is one of its NonKeyAttributes
-        ("ByResident", "update"): 2,  # ALL projects everything
+        ("ListingByStatus", "update"): 1,  # the listing's email state is one of its NonKeyAttributes
     }
 
 
-def test_leaving_the_due_date_index_is_one_delete():
-    voided = published(status=s("Void"), gsi_status_sk=s("Void#inv_1"))
-    del voided["gsi_due_pk"], voided["gsi_due_sk"]
+def test_a_payment_updates_both_listings_of_the_amount_paid():
+    paid = published(amount_paid=n("10000"))
 
-    assert charged(write_charges(INVOICES, published(), voided))[("OpenByDueDate", "delete")] == 1
+    assert charged(write_charges(INVOICES, published(), paid)) == {
+        ("base", "update"): 2,
+        ("ListingByStatus", "update"): 1,
+        ("PortalByResident", "update"): 1,
+    }
 
 
 def test_an_index_write_is_sized_on_the_entry_it_projects_not_on_the_item():
     before = draft(history=s("h" * 3000))  # over 3 KB, all of it outside the status index
-    after = draft(history=s("h" * 3000), email_status=s("queued"))
+    after = draft(history=s("h" * 3000), els=s("queued"))
     charges = {charge.target: charge for charge in write_charges(INVOICES, before, after)}
 
     assert charges["base"].units == 4
-    assert charges["ByPropertyStatus"].units == 1
-    assert charges["ByPropertyStatus"].size < 1024
+    assert charges["ListingByStatus"].units == 1
+    assert charges["ListingByStatus"].size < 1024
 
 
 def test_a_keys_only_index_holds_the_keys_alone():
@@ -287,8 +290,7 @@ def test_writes_to_a_template_table_are_charged_as_the_rules_say(stack, recorded
     client.update_item(
         TableName=table,
         Key={"invoice_id": s("inv_1")},
-        UpdateExpression="SET #s = :open, gsi_status_sk = :sk, gsi_portal_pk = :r, gsi_portal_sk = :i, "
-        "gsi_due_pk = :dpk, gsi_due_sk = :dsk",
+        UpdateExpression="SET #s = :open, gsi_status_sk = :sk, gsi_portal_pk = :r",
         ConditionExpression="#s = :draft",
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={
@@ -296,20 +298,16 @@ def test_writes_to_a_template_table_are_charged_as_the_rules_say(stack, recorded
             ":draft": s("Draft"),
             ":sk": published_item["gsi_status_sk"],
             ":r": published_item["gsi_portal_pk"],
-            ":i": published_item["gsi_portal_sk"],
-            ":dpk": published_item["gsi_due_pk"],
-            ":dsk": published_item["gsi_due_sk"],
         },
     )
     publish = recorder.take()
 
     assert put.wcu["dynamodb.PutItem"] == 3
-    assert publish.wcu["dynamodb.UpdateItem"] == 7
+    assert publish.wcu["dynamodb.UpdateItem"] == 5
     assert publish.wcu_by_target() == {
         ("InvoicesTable", "base"): 2,
-        ("InvoicesTable", "ByPropertyStatus"): 2,
-        ("InvoicesTable", "ByResident"): 2,
-        ("InvoicesTable", "OpenByDueDate"): 1,
+        ("InvoicesTable", "ListingByStatus"): 2,
+        ("InvoicesTable", "PortalByResident"): 1,
     }
 
 
@@ -362,7 +360,7 @@ def test_a_count_query_of_an_index_is_charged_for_what_it_read(stack, recorded):
     recorder.take()
     query = {
         "TableName": table,
-        "IndexName": "ByPropertyStatus",
+        "IndexName": "ListingByStatus",
         "KeyConditionExpression": "gsi_status_pk = :pk",
         "ExpressionAttributeValues": {":pk": s("prop_a#3")},
     }

@@ -1,5 +1,5 @@
 """Lambda event filtering as hoa_local.streams evaluates it, against the template's own
-FilterCriteria for the email sender."""
+FilterCriteria for the email outbox (what reaches the email queue)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def record(old: dict | None, new: dict, event: str = "MODIFY") -> dict:
     return {"eventName": event, "dynamodb": body}
 
 
-CRITERIA = EventSourceMapping.from_template(Stack(), "EmailSenderFunction", "EmailRequested").filter_criteria
+CRITERIA = EventSourceMapping.from_template(Stack(), "EmailOutboxFunction", "EmailRequested").filter_criteria
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def _statuses_in(pattern: dict, image: str) -> set[str]:
 
 
 def test_the_stream_filter_names_the_lifecycle_s_own_statuses():
-    """The email sender's FilterCriteria restate the statuses publishing moves between and
+    """The email outbox's FilterCriteria restate the statuses publishing moves between and
     the statuses an email can be resent for; they must be the lifecycle's, not a copy
     that drifts (adding a status means changing lifecycle.py, and this test says where)."""
     import json

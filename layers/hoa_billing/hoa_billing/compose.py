@@ -8,52 +8,61 @@ moto instead. Nothing else in the layer constructs a repository or an adapter.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from hoa_billing.core.settings import (
     get_bulk_settings,
     get_checkout_settings,
+    get_email_queue_settings,
     get_email_settings,
     get_resend_settings,
     get_settings,
     get_webhook_settings,
 )
-from hoa_billing.data.directory import DynamoDirectory
-from hoa_billing.data.invoices import DynamoInvoices
-from hoa_billing.data.jobs import DynamoPublishJobs
-from hoa_billing.data.listings import DynamoInvoiceListings
-from hoa_billing.data.outbox import DynamoEmailOutbox
-from hoa_billing.data.parameters import secure_parameter
-from hoa_billing.data.payment_records import DynamoPaymentRecords
-from hoa_billing.data.queues import SqsQueue
-from hoa_billing.data.stripe_events import DynamoProcessedEvents
-from hoa_billing.email import BounceRecorder, EmailResends, InvoiceEmailer
-from hoa_billing.invoices import Invoices
-from hoa_billing.overdue import OverdueSweep
-from hoa_billing.payments import PaymentLedger, ResidentCheckout, StripeWebhook
-from hoa_billing.portal import ResidentPortal
-from hoa_billing.properties import Properties
-from hoa_billing.publish_all import PublishAll
+
+# Each builder imports what it builds: a function imports the features and repositories
+# it uses, not every one of the layer's (cold start; see bench/cold_start.py).
+if TYPE_CHECKING:
+    from hoa_billing.data.directory import DynamoDirectory
+    from hoa_billing.data.invoices import DynamoInvoices
+    from hoa_billing.data.listings import DynamoInvoiceListings
+    from hoa_billing.data.outbox import DynamoEmailOutbox
+    from hoa_billing.email import BounceRecorder, EmailRequests, EmailResends, InvoiceEmailer
+    from hoa_billing.invoices import Invoices
+    from hoa_billing.overdue import OverdueSweep
+    from hoa_billing.payments import ResidentCheckout, StripeWebhook
+    from hoa_billing.portal import ResidentPortal
+    from hoa_billing.properties import Properties
+    from hoa_billing.publish_all import PublishAll
 
 # -- repositories ------------------------------------------------------------------------
 
 
 @cache
 def directory() -> DynamoDirectory:
+    from hoa_billing.data.directory import DynamoDirectory
+
     return DynamoDirectory(get_settings().properties_table)
 
 
 @cache
 def invoice_store() -> DynamoInvoices:
+    from hoa_billing.data.invoices import DynamoInvoices
+
     return DynamoInvoices(get_settings().invoices_table)
 
 
 @cache
 def invoice_listings() -> DynamoInvoiceListings:
+    from hoa_billing.data.listings import DynamoInvoiceListings
+
     return DynamoInvoiceListings(get_settings().invoices_table)
 
 
 @cache
 def email_outbox() -> DynamoEmailOutbox:
+    from hoa_billing.data.outbox import DynamoEmailOutbox
+
     return DynamoEmailOutbox(get_settings().invoices_table)
 
 
@@ -62,23 +71,31 @@ def email_outbox() -> DynamoEmailOutbox:
 
 @cache
 def invoices() -> Invoices:
+    from hoa_billing.invoices import Invoices
+
     return Invoices.build(invoice_store(), invoice_listings(), directory())
 
 
 @cache
 def properties() -> Properties:
+    from hoa_billing.properties import Properties
+
     return Properties(directory())
 
 
 @cache
 def publish_all() -> PublishAll:
+    from hoa_billing.data.jobs import DynamoPublishJobs
+    from hoa_billing.data.queues import SqsQueue
+    from hoa_billing.publish_all import PublishAll
+
     settings = get_bulk_settings()
     return PublishAll.build(
         publisher=invoices().publisher,
         invoices=invoice_store(),
         listings=invoice_listings(),
         directory=directory(),
-        jobs=DynamoPublishJobs(settings.publish_jobs_table),
+        jobs=DynamoPublishJobs(settings.publish_jobs_table, counts_table=get_settings().invoices_table),
         publish_queue=SqsQueue(settings.publish_queue_url),
         fan_out_queue=SqsQueue(settings.fan_out_queue_url),
         max_receive_count=settings.publish_max_receive_count,
@@ -87,25 +104,43 @@ def publish_all() -> PublishAll:
 
 @cache
 def invoice_emailer() -> InvoiceEmailer:
+    from hoa_billing.adapters.pacing import PacedSender
     from hoa_billing.adapters.ses import SesEmailSender, ses_client
+    from hoa_billing.email import EmailSender, InvoiceEmailer
 
     settings = get_email_settings()
-    sender = SesEmailSender(ses_client(), settings.sender_email, settings.configuration_set)
+    sender: EmailSender = SesEmailSender(ses_client(), settings.sender_email, settings.configuration_set)
+    if settings.sends_per_second is not None:
+        sender = PacedSender(sender, settings.sends_per_second)
     return InvoiceEmailer(email_outbox(), sender, settings)
 
 
 @cache
+def email_requests() -> EmailRequests:
+    from hoa_billing.data.queues import SqsQueue
+    from hoa_billing.email import EmailRequests
+
+    return EmailRequests(SqsQueue(get_email_queue_settings().email_queue_url))
+
+
+@cache
 def email_resends() -> EmailResends:
+    from hoa_billing.email import EmailResends
+
     return EmailResends(email_outbox(), directory(), get_resend_settings().resend_interval_seconds)
 
 
 @cache
 def bounce_recorder() -> BounceRecorder:
+    from hoa_billing.email import BounceRecorder
+
     return BounceRecorder(email_outbox(), directory())
 
 
 @cache
 def resident_portal() -> ResidentPortal:
+    from hoa_billing.portal import ResidentPortal
+
     return ResidentPortal(invoice_listings())
 
 
@@ -114,6 +149,8 @@ def resident_checkout() -> ResidentCheckout:
     # The Stripe adapter is imported here only: just the checkout and webhook functions
     # carry the Stripe layer.
     from hoa_billing.adapters.stripe_gateway import StripeCheckout
+    from hoa_billing.data.parameters import secure_parameter
+    from hoa_billing.payments import ResidentCheckout
 
     settings = get_checkout_settings()
     gateway = StripeCheckout(lambda: secure_parameter(settings.stripe_api_key_parameter), settings.stripe_api_base)
@@ -123,6 +160,10 @@ def resident_checkout() -> ResidentCheckout:
 @cache
 def stripe_webhook() -> StripeWebhook:
     from hoa_billing.adapters.stripe_gateway import verify_webhook
+    from hoa_billing.data.parameters import secure_parameter
+    from hoa_billing.data.payment_records import DynamoPaymentRecords
+    from hoa_billing.data.stripe_events import DynamoProcessedEvents
+    from hoa_billing.payments import PaymentLedger, StripeWebhook
 
     settings = get_webhook_settings()
 
@@ -141,7 +182,10 @@ def stripe_webhook() -> StripeWebhook:
 
 @cache
 def overdue_sweep() -> OverdueSweep:
-    return OverdueSweep(invoice_listings(), invoice_store())
+    from hoa_billing.data.listings import DynamoDueInvoices
+    from hoa_billing.overdue import OverdueSweep
+
+    return OverdueSweep(DynamoDueInvoices(invoice_listings(), directory().all_property_ids), invoice_store())
 
 
 def reset() -> None:
@@ -155,6 +199,7 @@ def reset() -> None:
         properties,
         publish_all,
         invoice_emailer,
+        email_requests,
         email_resends,
         bounce_recorder,
         resident_portal,

@@ -164,7 +164,13 @@ export async function overviewView(view) {
     return;
   }
   fill(main, pageHeader('Overview'), loading());
-  const [property, summary] = await Promise.all([view.property(), api.get(`${base}/invoices/summary`)]);
+  // The residents to notify another way: Open and Overdue invoices published without an
+  // email address, a page of the invoice list (the summary is counts only).
+  const [property, summary, unnotified] = await Promise.all([
+    view.property(),
+    api.get(`${base}/invoices/summary`),
+    api.get(`${base}/invoices`, {email: 'skipped_no_address', limit: 100}),
+  ]);
   if (!view.isCurrent()) return;
   const cards = STATUSES.map((status) =>
     h(
@@ -174,7 +180,7 @@ export async function overviewView(view) {
       h('span', {class: 'stat-label'}, status),
     ),
   );
-  const unreachable = summary.published_without_email_address || [];
+  const unreachable = unnotified.items || [];
   fill(
     main,
     pageHeader(property.name),

@@ -1,8 +1,8 @@
 // What the Publish All dialog shows once a job has finished, below its counts: the place
 // for everything about reaching the residents the job published to.
 //
-// Today: the residents with no email address, to notify another way (from the summary's
-// published_without_email_address). The delivery report (emails sent, failed, bounced,
+// Today: the residents with no email address, to notify another way (the invoice list's
+// email=skipped_no_address). The delivery report (emails sent, failed, bounced,
 // per job) and the printable letters for residents without an address (one PDF per job)
 // belong here too, as further sections returned by publishAllReport: each a
 // <section class="report-section" aria-labelledby=...> with its own heading, in that
@@ -12,14 +12,14 @@ import {h} from '../dom.js';
 
 /**
  * The sections to show after `job` finished (the delivery report and letters will read
- * the job; the list below reads the summary). Never throws: the job’s result is already
- * on screen, and these are courtesies.
+ * the job; the list below reads the invoices published without an address). Never
+ * throws: the job’s result is already on screen, and these are courtesies.
  */
 export async function publishAllReport({api, base, job}) {
   const sections = [];
   try {
-    const summary = await api.get(`${base}/invoices/summary`);
-    const unreachable = summary.published_without_email_address || [];
+    const unnotified = await api.get(`${base}/invoices`, {email: 'skipped_no_address', limit: 100});
+    const unreachable = unnotified.items || [];
     if (unreachable.length) {
       sections.push(
         h(
@@ -36,7 +36,7 @@ export async function publishAllReport({api, base, job}) {
       );
     }
   } catch {
-    // Without the summary the dialog still shows the job's counts.
+    // Without the list the dialog still shows the job's counts.
   }
   return sections;
 }

@@ -38,7 +38,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from hoa_billing.api import auth
+from hoa_billing.api import auth, snapstart
 from hoa_billing.api.auth import AdminPrincipal, Caller, ManagerPrincipal, Principal, ResidentPrincipal
 from hoa_billing.api.errors import (
     MalformedBody,
@@ -294,6 +294,7 @@ class ApiFunction(Generic[T]):
         self.signed_body = signed_body
         self._build = deps
         self.handler: Handler = self._entry()
+        snapstart.prepare(deps)
 
     # -- what routes read --------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from hoa_billing.api.schemas import LineItemOut, Money, Out
 from hoa_billing.core import lifecycle
-from hoa_billing.core.models import Invoice, InvoiceStatus, PaymentState
+from hoa_billing.core.models import Invoice, InvoiceStatus, PaymentState, ResidentInvoiceRow
 from hoa_billing.payments import CheckoutSession
 
 
@@ -32,7 +32,7 @@ class PortalInvoiceRow(Out):
     can_pay: bool
 
     @classmethod
-    def of(cls, invoice: Invoice) -> PortalInvoiceRow:
+    def of(cls, invoice: ResidentInvoiceRow) -> PortalInvoiceRow:
         return cls(
             invoice_id=invoice.invoice_id,
             number=invoice.number,

@@ -34,6 +34,9 @@ class Publication:
     entry: HistoryEntry
     email_status: EmailStatus
     recipient: Recipient | None = None
+    # The Publish All job whose chunk counts this publish in the property's counts (with
+    # the chunk, once); None: the publish counts itself.
+    job_id: str | None = None
 
     @property
     def email_requested(self) -> bool:

@@ -77,6 +77,13 @@ def made_after(identifier: str, moment: datetime) -> bool:
     return millis > int(moment.timestamp() * 1000)
 
 
+def forget_last_id() -> None:
+    """Start the monotonic sequence afresh: after SnapStart resumes several execution
+    environments from one snapshot, each must not continue the same sequence."""
+    with _last_lock:
+        _last.clear()
+
+
 def derived_id(prefix: str, *parts: str) -> str:
     """An id named by what it is for: the same parts always give the same id, so a
     retried request finds what its earlier attempt made."""

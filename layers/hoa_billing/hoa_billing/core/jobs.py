@@ -76,11 +76,15 @@ class PublishJob(Model):
 
 @dataclass(frozen=True)
 class ChunkTally:
-    """What one worker message counted."""
+    """What one worker message counted. ``property_id`` and ``published_amount`` (the
+    published drafts' amounts added up) move the property's counts with the chunk:
+    ``published`` drafts are Open now, and the drafts' total is that much smaller."""
 
     published: int
     skipped: int
     failures: list[tuple[str, str]] = field(default_factory=list)  # (invoice_id, reason)
+    property_id: str | None = None
+    published_amount: int = 0
 
 
 class JobExists(Exception):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from hoa_billing.core.models import EmailState, EmailStatus, Invoice, InvoiceStatus, Resident
 
@@ -120,12 +121,25 @@ def _resend_refusal(invoice: Invoice, resident: Resident | None) -> Unavailable 
     return None
 
 
-def payable_amount(invoice: Invoice) -> int:
+class Bill(Protocol):
+    """What paying needs to know of an invoice (the invoice, or its row in a list)."""
+
+    @property
+    def status(self) -> InvoiceStatus: ...
+
+    @property
+    def balance(self) -> int: ...
+
+    @property
+    def amount_processing(self) -> int: ...
+
+
+def payable_amount(invoice: Bill) -> int:
     """What is left to pay once the bank debits still in flight are counted."""
     return max(0, invoice.balance - invoice.amount_processing)
 
 
-def resident_actions(invoice: Invoice) -> list[Action]:
+def resident_actions(invoice: Bill) -> list[Action]:
     if invoice.status in PAYABLE and payable_amount(invoice) > 0:
         return [Action.PAY]
     return []

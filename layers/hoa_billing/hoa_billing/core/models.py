@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -207,13 +207,15 @@ class Invoice(Model):
 @dataclass(frozen=True)
 class DraftRef:
     """What the publish transition needs to know about a draft, however it was found
-    (the invoice page, or a Publish All listing): it is part of the write's condition."""
+    (the invoice page, or a Publish All listing): it is part of the write's condition.
+    ``amount_due``, when known, is too: the drafts' total moves by exactly that amount."""
 
     invoice_id: str
     property_id: str
     resident_id: str
     due_date: str
     number: str | None = None  # not part of the condition: what a log line names it by
+    amount_due: int | None = field(default=None, kw_only=True)
 
 
 class InvoiceListing(Model):
@@ -231,6 +233,24 @@ class InvoiceListing(Model):
     email_status: EmailStatus = EmailStatus.NOT_REQUESTED
 
 
+class ResidentInvoiceRow(Model):
+    """One row of a resident's invoice list (the portal): the bill at a glance."""
+
+    invoice_id: str
+    number: str
+    property_name: str
+    status: InvoiceStatus
+    currency: str
+    amount_due: int
+    amount_paid: int = 0
+    amount_processing: int = 0
+    due_date: date
+
+    @property
+    def balance(self) -> int:
+        return self.amount_due - self.amount_paid
+
+
 @dataclass(frozen=True)
 class DraftAmount:
     """A draft as the Publish All dialog counts it."""
@@ -239,23 +259,14 @@ class DraftAmount:
     amount_due: int
 
 
-@dataclass(frozen=True)
-class UnnotifiedInvoice:
-    """A published invoice whose resident had no address: someone must tell them."""
-
-    invoice_id: str
-    number: str
-    resident_id: str
-    resident_name: str
-
-
 @dataclass
 class StatusTotals:
-    """What the Invoices page's counts and "Publish All (N)" button show."""
+    """What the Invoices page's counts and "Publish All (N)" button show. (The invoices
+    published without an address are a listing of their own: ``InvoiceListings.page``
+    with ``email=skipped_no_address``.)"""
 
     counts: dict[InvoiceStatus, int]
     draft_total: int
-    published_without_address: list[UnnotifiedInvoice]
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,15 @@ class EmailSettings(EnvironmentSettings):
     claim_lease_seconds: int = Field(alias="EMAIL_CLAIM_LEASE_SECONDS", default=120, gt=0)
     # Deliveries that failed this many times are marked failed instead of retried again.
     max_attempts: int = Field(alias="EMAIL_MAX_ATTEMPTS", default=20, gt=0)
+    # This process's pace: the account's SES rate divided by the sender's concurrency
+    # (template.yaml derives both from SesMaxSendRate). Unset: as fast as SES answers.
+    sends_per_second: float | None = Field(alias="EMAIL_SENDS_PER_SECOND", default=None, gt=0)
+
+
+class EmailQueueSettings(EnvironmentSettings):
+    """The outbox function: the queue the email sender reads."""
+
+    email_queue_url: str = Field(alias="EMAIL_QUEUE_URL", pattern=r"^https?://")
 
 
 class ResendSettings(EnvironmentSettings):
@@ -57,6 +66,11 @@ def _set_variables() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def get_email_settings() -> EmailSettings:
     return EmailSettings.model_validate(_set_variables())
+
+
+@lru_cache(maxsize=1)
+def get_email_queue_settings() -> EmailQueueSettings:
+    return EmailQueueSettings.model_validate(dict(os.environ))
 
 
 @lru_cache(maxsize=1)

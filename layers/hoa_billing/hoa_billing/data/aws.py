@@ -45,9 +45,22 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
+_made: list[Any] = []
+
+
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
+    made = boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
+    _made.append(made)
+    return made
+
+
+def close_connections() -> None:
+    """Close the pooled connections of every client made here; each opens new ones on its
+    next request. After SnapStart resumes an environment from a snapshot, the sockets in
+    it belong to a process that no longer exists."""
+    for made in _made:
+        made.close()
 
 
 @cache
@@ -59,3 +72,4 @@ def reset() -> None:
     """Forget cached clients (tests that change endpoints or credentials)."""
     client.cache_clear()
     table.cache_clear()
+    _made.clear()

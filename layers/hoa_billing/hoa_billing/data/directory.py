@@ -92,6 +92,16 @@ class DynamoDirectory(TableRepository):
         props = [Property.model_validate(from_item(item)) for item in response["Items"]]
         return props, (encode_cursor({"scope": scope, "key": from_item(last)}) if last else None)
 
+    def all_property_ids(self) -> Iterator[str]:
+        """Every property's id (the sparse kind index, page by page)."""
+        for values in self._query_all(
+            IndexName=KIND_INDEX,
+            KeyConditionExpression="#kind = :kind",
+            ExpressionAttributeNames={"#kind": "kind"},
+            ExpressionAttributeValues={":kind": {"S": PROPERTY_KIND}},
+        ):
+            yield str(values["pk"])
+
     def next_invoice_number(self, property_id: str) -> tuple[int, Property] | None:
         """Atomically take the property's next invoice sequence number (None: no such property).
 

@@ -40,6 +40,8 @@ from hoa_billing.core.jobs import (
     JobFailure,
     PublishJob,
 )
+from hoa_billing.core.models import InvoiceStatus
+from hoa_billing.data.counters import CountChange, counts_key
 from hoa_billing.data.items import decode_cursor, encode_cursor, from_item, to_attr, to_item
 from hoa_billing.data.table import TableRepository
 from hoa_billing.data.writes import Put, Update
@@ -90,6 +92,13 @@ def _job_of(head: dict[str, Any], failures: list[dict[str, Any]] | None = None) 
 
 
 class DynamoPublishJobs(TableRepository):
+    """``counts_table``: the invoices table, whose per-property counts each chunk moves
+    in the transaction that counts it on its job (None: the counts are not kept)."""
+
+    def __init__(self, table_name: str, client: Any | None = None, *, counts_table: str | None = None) -> None:
+        super().__init__(table_name, client)
+        self.counts_table = counts_table
+
     def create(self, job: PublishJob, replacing: str | None = None) -> None:
         """The job, listed under its property and made the property's latest, in one
         transaction. ``replacing``: the latest job the caller saw finished (None: none).
@@ -222,6 +231,14 @@ class DynamoPublishJobs(TableRepository):
             {"Update": _transact(counters.request(self.table_name, {"pk": job_id, "sk": HEAD}))},
             *({"Put": _transact(put.request(self.table_name))} for put in failures),
         ]
+        if self.counts_table and tally.property_id and tally.published:
+            # The chunk's publishes move the property's counts once, with the chunk.
+            moved = CountChange(
+                {InvoiceStatus.DRAFT: -tally.published, InvoiceStatus.OPEN: tally.published},
+                -tally.published_amount,
+            )
+            request = moved.update().request(self.counts_table, counts_key(tally.property_id))
+            items.append({"Update": _transact(request)})
         try:
             self._transact(items)
         except Refused as refused:

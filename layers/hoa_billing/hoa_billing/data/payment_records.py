@@ -8,6 +8,7 @@ from hoa_billing.core import lifecycle
 from hoa_billing.core.changes import AttentionFlag, PaymentChange, RefundChange
 from hoa_billing.core.clock import iso
 from hoa_billing.core.models import Invoice, InvoiceStatus
+from hoa_billing.data.counters import CountChange
 from hoa_billing.data.invoices import InvoiceTable, leave_open, recorded
 from hoa_billing.data.writes import Update
 
@@ -17,11 +18,12 @@ class DynamoPaymentRecords(InvoiceTable):
         """One payment event's change, if the invoice is still at ``change.seen_version``
         and the payment record is as the plan saw it; the invoice as written."""
         if change.paid_at is not None:
+            # The version condition below pins the status the invoice leaves (Open or Overdue).
             update = leave_open(
                 invoice.property_id,
                 invoice.invoice_id,
                 InvoiceStatus.PAID,
-                lifecycle.PAYABLE,
+                frozenset({invoice.status}),
                 change.entry,
                 paid_at=iso(change.paid_at),
             )
@@ -48,7 +50,12 @@ class DynamoPaymentRecords(InvoiceTable):
         if change.attention:
             update.set("needs_attention", True)
         update.require("{version} = :version", version=change.seen_version)
-        return self._apply(invoice.invoice_id, update)
+        if change.paid_at is None:
+            return self._apply(invoice.invoice_id, update)
+        count = CountChange.move(invoice.status, InvoiceStatus.PAID)
+        paid = self._counted(invoice.invoice_id, update, invoice.property_id, count, read_back=True)
+        assert paid is not None
+        return paid
 
     def record_refund(self, invoice: Invoice, change: RefundChange) -> Invoice:
         """Refunds are recorded and flagged; the invoice's status never moves backwards."""

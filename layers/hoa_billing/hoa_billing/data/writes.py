@@ -6,12 +6,18 @@ request* (never read-then-write); ``TableRepository`` sends them and turns a ref
 condition into ``errors.Refused`` in one place. Every single-item write asks DynamoDB
 to answer a refusal with the item as it stood, so the refusal explains itself without
 a second read.
+
+Fields are named as the domain names them. A table whose items store some attributes
+under shorter names (every attribute name counts towards an item's size, and so towards
+the write units each write costs) passes ``aliases`` when the request is built: the
+stored name replaces the field's name in every expression, so code that writes a field
+never needs to know how it is stored.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from hoa_billing.data.items import to_attr, to_item
@@ -63,10 +69,16 @@ class Write:
         self._conditions.append(f"(attribute_exists({self._name(field)}))")
         return self
 
-    def _common(self, table: str) -> dict[str, Any]:
+    def assigned(self, field: str) -> Any:
+        """The value this write gives ``field`` (None when it gives none)."""
+        return None
+
+    def _common(self, table: str, aliases: Mapping[str, str] | None = None) -> dict[str, Any]:
         request: dict[str, Any] = {"TableName": table}
         if self.names:
-            request["ExpressionAttributeNames"] = self.names
+            request["ExpressionAttributeNames"] = {
+                placeholder: (aliases or {}).get(name, name) for placeholder, name in self.names.items()
+            }
         if self.values:
             request["ExpressionAttributeValues"] = self.values
         if self._conditions:
@@ -80,12 +92,17 @@ class Update(Write):
         self._set: list[str] = []
         self._add: list[str] = []
         self._remove: list[str] = []
+        self._assigned: dict[str, Any] = {}
 
     def set(self, field: str, value: Any) -> Update:
         if value is None:
             return self.remove(field)
         self._set.append(f"{self._name(field)} = {self._value(value)}")
+        self._assigned[field] = value
         return self
+
+    def assigned(self, field: str) -> Any:
+        return self._assigned.get(field)
 
     def set_many(self, fields: dict[str, Any]) -> Update:
         for field, value in fields.items():
@@ -106,10 +123,17 @@ class Update(Write):
         self._remove.append(self._name(field))
         return self
 
-    def request(self, table: str, key: dict[str, Any], *, returns: ReturnValues = "ALL_NEW") -> dict[str, Any]:
+    def request(
+        self,
+        table: str,
+        key: dict[str, Any],
+        *,
+        returns: ReturnValues = "ALL_NEW",
+        aliases: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """The UpdateItem request. ``returns``: the item as written (``ALL_NEW``), only
         the attributes this update wrote (``UPDATED_NEW``), or nothing (``NONE``), for a
-        caller that does not look at the item."""
+        caller that does not look at the item. ``aliases``: stored names by field."""
         clauses = []
         if self._set:
             clauses.append("SET " + ", ".join(self._set))
@@ -118,7 +142,7 @@ class Update(Write):
         if self._remove:
             clauses.append("REMOVE " + ", ".join(self._remove))
         return {
-            **self._common(table),
+            **self._common(table, aliases),
             "Key": to_item(key),
             "UpdateExpression": " ".join(clauses),
             "ReturnValues": returns,
@@ -131,8 +155,12 @@ class Put(Write):
         super().__init__()
         self.item = item
 
-    def request(self, table: str) -> dict[str, Any]:
-        return {**self._common(table), "Item": to_item(self.item), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    def request(self, table: str, aliases: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return {
+            **self._common(table, aliases),
+            "Item": to_item(self.item),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
 
 
 class Delete(Write):
@@ -140,5 +168,9 @@ class Delete(Write):
         super().__init__()
         self.key = key
 
-    def request(self, table: str) -> dict[str, Any]:
-        return {**self._common(table), "Key": to_item(self.key), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    def request(self, table: str, aliases: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return {
+            **self._common(table, aliases),
+            "Key": to_item(self.key),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }

@@ -2,18 +2,21 @@
 
 The invoice row is the outbox. Publishing (or a resend) writes ``email_status =
 queued`` in the same conditional write that changes the invoice; the table's stream
-carries that change to the email sender, which calls ``InvoiceEmailer.deliver``.
+carries that change to the outbox function, which hands it to the email queue
+(``EmailRequests.forward``); the email sender takes it from there and calls
+``InvoiceEmailer.deliver``, never faster than the account's SES rate.
 
 Delivery claims the request (``queued -> sending``, a conditional write), sends, then
-records ``sent`` or ``failed``. So a retried or duplicated stream record finds the
-request already claimed or finished and sends nothing. The one duplicate left is the
-window between SES accepting a message and ``sent`` being recorded: if the process dies
-there, the retry cannot know SES accepted it and sends again.
+records ``sent`` or ``failed``. So a retried or duplicated delivery finds the request
+already claimed or finished and sends nothing. The one duplicate left is the window
+between SES accepting a message and ``sent`` being recorded: if the process dies there,
+the retry cannot know SES accepted it and sends again.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -56,14 +59,21 @@ class InvoiceEmailer:
         self.settings = settings
         self.clock = clock or SystemClock()
         # Sends SES accepted whose outcome could not be written (DynamoDB still throttled
-        # or unreachable after the SDK's retries), by claim token. Lambda retries a
-        # shard's batch in order and usually in the same warm environment: the retry
-        # records this send instead of sending the email a second time.
+        # or unreachable after the SDK's retries), by email request. The queue delivers
+        # the request again, usually to the same warm environment: that delivery records
+        # this send instead of sending the email a second time.
         self._unrecorded: OrderedDict[str, str] = OrderedDict()
 
-    def deliver_record(self, stream_record: dict[str, Any]) -> tuple[EmailDelivery, Outcome]:
-        """Deliver what one stream record of the outbox asks for."""
+    def deliver_record(
+        self, stream_record: dict[str, Any], attempt: str | None = None
+    ) -> tuple[EmailDelivery, Outcome]:
+        """Deliver what one stream record of the outbox asks for. ``attempt`` names this
+        delivery of the record (the queue message's receipt): the claim is held under the
+        record and the attempt together, so two deliveries of one record at the same
+        moment never both hold it; a delivery after the lease retakes a stale claim."""
         delivery = self.outbox.delivery_of(stream_record)
+        if attempt is not None:
+            delivery = replace(delivery, token=f"{delivery.token}/{attempt}")
         outcome = self.deliver(delivery)
         if outcome in (Outcome.ALREADY_HANDLED, Outcome.SUPERSEDED):
             logger.info(
@@ -96,7 +106,7 @@ class InvoiceEmailer:
         recipient = invoice.recipient
         if recipient is None:
             return self._fail(invoice, delivery, details, "no_recipient: the request named no address")
-        sent_earlier = self._unrecorded.get(delivery.token)
+        sent_earlier = self._unrecorded.get(_request(delivery))
         if sent_earlier is not None:
             return self._record_sent(invoice, delivery, details, recipient.email, sent_earlier)
         if invoice.email_attempts > self.settings.max_attempts:
@@ -162,12 +172,12 @@ class InvoiceEmailer:
             logger.warning("sent, but the claim was retaken", invoice_id=invoice.invoice_id, message_id=message_id)
         except Exception:
             # The claim stays ours; the stream retries this record and records the send.
-            self._unrecorded[delivery.token] = message_id
+            self._unrecorded[_request(delivery)] = message_id
             while len(self._unrecorded) > UNRECORDED_KEPT:
                 self._unrecorded.popitem(last=False)
             logger.warning("sent, but not yet recorded", invoice_id=invoice.invoice_id, message_id=message_id)
             raise
-        self._unrecorded.pop(delivery.token, None)
+        self._unrecorded.pop(_request(delivery), None)
         audit.changed(
             invoice.invoice_id,
             invoice.number,
@@ -234,3 +244,7 @@ class InvoiceEmailer:
             # Another delivery holds a fresh claim and may be sending right now.
             raise RetryLater("another delivery of this email holds the claim")
         return Outcome.ALREADY_HANDLED
+
+
+def _request(delivery: EmailDelivery) -> str:
+    return f"{delivery.invoice_id}|{delivery.request_id}"

@@ -8,6 +8,7 @@ from typing import Protocol
 from hoa_billing.core.changes import DraftEdit, Publication, ResidentChange, Voiding
 from hoa_billing.core.models import (
     DraftRef,
+    EmailStatus,
     Invoice,
     InvoiceListing,
     InvoiceStatus,
@@ -44,6 +45,7 @@ class InvoiceListings(Protocol):
         limit: int,
         cursor: str | None,
         search: str | None = None,
+        email: EmailStatus | None = None,
     ) -> tuple[list[InvoiceListing], str | None]: ...
 
     def status_totals(self, property_id: str) -> StatusTotals: ...

@@ -67,7 +67,14 @@ class Publisher:
                 "Publish without the email and notify them another way, or add an address first.",
                 resident_id=invoice.resident_id,
             )
-        draft = DraftRef(invoice_id, property_id, invoice.resident_id, invoice.due_date.isoformat(), invoice.number)
+        draft = DraftRef(
+            invoice_id,
+            property_id,
+            invoice.resident_id,
+            invoice.due_date.isoformat(),
+            invoice.number,
+            amount_due=invoice.amount_due,
+        )
         return self.publish_draft(draft, recipient=recipient, send_email=send_email, actor=actor, publish_id=publish_id)
 
     @overload
@@ -134,6 +141,7 @@ class Publisher:
             entry=entry,
             email_status=email_status,
             recipient=recipient if recipient and send_email else None,
+            job_id=job_id,
         )
         try:
             published = self.store.publish(draft, publication, read_back=read_back)

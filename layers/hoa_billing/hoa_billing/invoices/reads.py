@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hoa_billing.core import lifecycle
-from hoa_billing.core.models import EmailState, Invoice, InvoiceListing, InvoiceStatus, Recipient, StatusTotals
+from hoa_billing.core.models import (
+    EmailState,
+    EmailStatus,
+    Invoice,
+    InvoiceListing,
+    InvoiceStatus,
+    Recipient,
+    StatusTotals,
+)
 from hoa_billing.invoices.lookup import get_invoice, require_property
 from hoa_billing.invoices.ports import Directory, InvoiceListings, InvoiceStore
 
@@ -89,9 +97,12 @@ class InvoiceReads:
         limit: int,
         cursor: str | None,
         search: str | None = None,
+        email: EmailStatus | None = None,
     ) -> tuple[list[InvoiceListing], str | None]:
-        """The Invoices page: newest first, optionally one status, optionally a search."""
-        return self.listings.page(property_id, status, limit, cursor, search)
+        """The Invoices page: newest first, optionally one status, optionally a search;
+        with ``email``, the invoices in that email state (``skipped_no_address``: the
+        residents to notify another way), among Open and Overdue unless ``status`` says."""
+        return self.listings.page(property_id, status, limit, cursor, search, email)
 
     def summary(self, property_id: str) -> PropertySummary:
         prop = require_property(self.directory, property_id)

@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from hoa_billing.core import errors
-from hoa_billing.core.models import Invoice
+from hoa_billing.core.models import Invoice, ResidentInvoiceRow
 
 __all__ = ["ResidentInvoices", "ResidentPortal"]
 
 
 class ResidentInvoices(Protocol):
-    def for_resident(self, resident_id: str, limit: int, cursor: str | None) -> tuple[list[Invoice], str | None]: ...
+    def for_resident(
+        self, resident_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ResidentInvoiceRow], str | None]: ...
 
     def get_for_resident(self, resident_id: str, invoice_id: str) -> Invoice | None: ...
 
@@ -26,7 +28,10 @@ class ResidentPortal:
     def __init__(self, invoices: ResidentInvoices) -> None:
         self.invoices = invoices
 
-    def list_invoices(self, resident_id: str, limit: int, cursor: str | None) -> tuple[list[Invoice], str | None]:
+    def list_invoices(
+        self, resident_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ResidentInvoiceRow], str | None]:
+        """My Account's invoice history: a row per published invoice, newest first."""
         return self.invoices.for_resident(resident_id, limit, cursor)
 
     def get_invoice(self, resident_id: str, invoice_id: str) -> Invoice:

@@ -86,6 +86,7 @@ class FanOut:
                     due_date=d.due_date,
                     number=d.number,
                     to=recipients.get(d.resident_id),
+                    amount=d.amount_due,
                 )
                 for d in counted[:room]
             ]

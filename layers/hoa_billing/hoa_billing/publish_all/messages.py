@@ -16,9 +16,13 @@ class InvoiceRef(Model):
     due_date: str
     number: str | None = None  # for the log line of its publish
     to: Recipient | None = None
+    # The draft's amount when it was listed: the publish requires it unchanged, so the
+    # drafts' total moves by exactly what was published (absent in a message enqueued
+    # before amounts were carried: the worker reads it).
+    amount: int | None = None
 
     def draft(self, property_id: str) -> DraftRef:
-        return DraftRef(self.id, property_id, self.resident_id, self.due_date, self.number)
+        return DraftRef(self.id, property_id, self.resident_id, self.due_date, self.number, amount_due=self.amount)
 
 
 class Chunk(Model):

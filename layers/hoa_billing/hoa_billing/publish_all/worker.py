@@ -19,6 +19,7 @@ DEFAULT_MAX_RECEIVE_COUNT = 5
 @dataclass
 class _Outcome:
     published: int = 0
+    published_amount: int = 0
     skipped: int = 0
     duplicates: int = 0  # published by another message of the same job: not counted here
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -72,6 +73,7 @@ class Worker:
                     read_back=False,
                 )
                 outcome.published += 1
+                outcome.published_amount += self._amount(ref.amount, ref.id)
             except errors.InvoiceNotDraft as refused:
                 if refused.details.get("status") == InvoiceStatus.DRAFT.value:
                     outcome.failures.append((ref.id, "invoice_changed: the draft no longer matches what was queued"))
@@ -93,11 +95,21 @@ class Worker:
                     outcome.failures.append((ref.id, reason))
         if outcome.errors and not final_attempt:
             raise ChunkNotFinished(f"{len(outcome.errors)} publishes failed; the message will be delivered again")
-        tally = ChunkTally(outcome.published, outcome.skipped, outcome.failures)
+        tally = ChunkTally(
+            outcome.published, outcome.skipped, outcome.failures, chunk.property_id, outcome.published_amount
+        )
         self.jobs.record_chunk(chunk.job_id, message_id, tally, self.clock.now())
         if outcome.errors:
             raise ChunkNotFinished(f"{len(outcome.errors)} publishes failed on the last attempt; recorded as failed")
         return tally
+
+    def _amount(self, listed: int | None, invoice_id: str) -> int:
+        """The published draft's amount: as listed (the publish required it unchanged), or
+        read for a message that predates listing it."""
+        if listed is not None:
+            return listed
+        invoice = self.invoices.get(invoice_id)
+        return invoice.amount_due if invoice is not None else 0
 
     def _published_by_job(self, invoice_id: str, job_id: str) -> bool:
         invoice = self.invoices.get(invoice_id)
