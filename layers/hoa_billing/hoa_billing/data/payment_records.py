@@ -4,7 +4,6 @@ empty with the invoice so a conditional update can address one entry directly.""
 
 from __future__ import annotations
 
-from hoa_billing.core import lifecycle
 from hoa_billing.core.changes import AttentionFlag, PaymentChange, RefundChange
 from hoa_billing.core.clock import iso
 from hoa_billing.core.models import Invoice, InvoiceStatus
