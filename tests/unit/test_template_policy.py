@@ -184,3 +184,15 @@ def test_the_runbook_says_what_to_do_for_every_alarm():
     runbook = (ROOT / "docs" / "runbook.md").read_text()
     missing = [alarm for alarm in ALARMS if f"`{alarm}`" not in runbook]
     assert not missing, f"docs/runbook.md has no entry for {missing}"
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_sam_build_has_a_make_target_for_every_function_it_builds(function):
+    body = RESOURCES[function]
+    if body.get("Metadata", {}).get("BuildMethod") != "makefile":
+        pytest.skip("not built by make")
+    code_uri = body["Properties"].get("CodeUri") or STACK.template["Globals"]["Function"].get("CodeUri")
+    makefile = (ROOT / code_uri / "Makefile").read_text()
+    assert re.search(rf"^build-{function}:", makefile, re.M), f"{code_uri}/Makefile has no build-{function} target"
+    package = body["Properties"]["Handler"].split(".")[0]
+    assert (ROOT / code_uri / package / "app.py").is_file()
