@@ -1,4 +1,4 @@
-"""Sends the invoice emails the outbox queued, at most the account's SES rate (the
+"""Sends the emails the outbox queued (invoice emails, receipts, payment notices), at most the account's SES rate (the
 queue's MaximumConcurrency senders, each at its pace), reporting partial failures."""
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from hoa_billing import compose
 from hoa_billing.core.observability import instrumented, metrics
-from hoa_billing.email import InvoiceEmailer, RetryLater, requests_in
+from hoa_billing.email import InvoiceEmailer, Mailroom, RetryLater, requests_in
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @instrumented
-def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: InvoiceEmailer | None = None) -> Any:
-    emailer = deps or compose.invoice_emailer()
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, deps: Mailroom | InvoiceEmailer | None = None
+) -> Any:
+    emailer = deps or compose.mailroom()
 
     def deliver(record: SQSRecord) -> None:
         # This receipt of the message: the claim is held under the request and it.

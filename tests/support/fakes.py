@@ -27,6 +27,7 @@ from hoa_billing.core.changes import (
     EmailDelivery,
     EmailOutcome,
     EventClaim,
+    NoticeRequest,
     PaymentChange,
     PropertyChange,
     Publication,
@@ -116,6 +117,8 @@ class FakeInvoices:
         self.message_ids: dict[str, str] = {}  # stored beside the invoice, not in the model
         self.writes = 0  # conditional writes attempted (refused ones included)
         self.counts = FakeCounts()
+        # Receipts and payment notices queued with their payment: (invoice, kind, payment).
+        self.notices: dict[tuple[str, str, str], NoticeRequest] = {}
 
     # -- helpers -------------------------------------------------------------------
 
@@ -451,7 +454,10 @@ class FakeInvoices:
             )
             return i.version == change.seen_version and record_ok and paying_ok
 
-        current = self._check(invoice.invoice_id, applies)
+        notice_key = (invoice.invoice_id, change.notice.kind.value, change.payment_id) if change.notice else None
+        current = self._check(invoice.invoice_id, lambda i: applies(i) and notice_key not in self.notices)
+        if change.notice is not None and notice_key is not None:
+            self.notices[notice_key] = change.notice
         payments = dict(current.payments)
         if change.record is not None:
             payments[change.payment_id] = change.record
@@ -476,6 +482,13 @@ class FakeInvoices:
             updates.update(status=InvoiceStatus.PAID, paid_at=change.paid_at)
             self.counts.move(current.property_id, current.status, InvoiceStatus.PAID)
         return self._save(self._recorded(current, change.entry, **updates))
+
+    def queued_notices(self, invoice_id: str) -> list[tuple[str, str, int, int]]:
+        return [
+            (n.kind.value, n.payment_id, n.amount, n.balance_after)
+            for (i, _, _), n in sorted(self.notices.items(), key=lambda kv: kv[1].at)
+            if i == invoice_id
+        ]
 
     def record_refund(self, invoice: Invoice, change: RefundChange) -> Invoice:
         current = self._check(invoice.invoice_id, lambda i: i.refunds.get(change.charge_id) == change.before)

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from hoa_billing.data.directory import DynamoDirectory
     from hoa_billing.data.invoices import DynamoInvoices
     from hoa_billing.data.listings import DynamoInvoiceListings
+    from hoa_billing.data.notices import DynamoNotices
     from hoa_billing.data.outbox import DynamoEmailOutbox
-    from hoa_billing.email import BounceRecorder, EmailRequests, EmailResends, InvoiceEmailer
+    from hoa_billing.email import BounceRecorder, EmailRequests, EmailResends, Mailroom
     from hoa_billing.invoices import Invoices
     from hoa_billing.overdue import OverdueSweep
     from hoa_billing.payments import ResidentCheckout, StripeWebhook
@@ -103,16 +104,29 @@ def publish_all() -> PublishAll:
 
 
 @cache
-def invoice_emailer() -> InvoiceEmailer:
+def notices() -> DynamoNotices:
+    from hoa_billing.data.notices import DynamoNotices
+
+    return DynamoNotices(get_settings().notices_table, get_settings().invoices_table)
+
+
+@cache
+def mailroom() -> Mailroom:
+    """The email sender's dependencies: one SES sender (one pace) and one cache of the
+    properties' senders, shared by the invoice email and the payment notices."""
     from hoa_billing.adapters.pacing import PacedSender
     from hoa_billing.adapters.ses import SesEmailSender, ses_client
-    from hoa_billing.email import EmailSender, InvoiceEmailer
+    from hoa_billing.email import EmailSender, InvoiceEmailer, Mailroom, NoticeEmailer, PropertySenders
 
     settings = get_email_settings()
     sender: EmailSender = SesEmailSender(ses_client(), settings.sender_email, settings.configuration_set)
     if settings.sends_per_second is not None:
         sender = PacedSender(sender, settings.sends_per_second)
-    return InvoiceEmailer(email_outbox(), sender, settings)
+    senders = PropertySenders(directory())
+    return Mailroom(
+        InvoiceEmailer(email_outbox(), sender, settings, senders=senders),
+        NoticeEmailer(notices(), email_outbox(), directory(), sender, settings, senders=senders),
+    )
 
 
 @cache
@@ -173,7 +187,7 @@ def stripe_webhook() -> StripeWebhook:
         verify_webhook(payload, signature, secret, settings.tolerance_seconds)
 
     return StripeWebhook(
-        PaymentLedger(DynamoPaymentRecords(get_settings().invoices_table)),
+        PaymentLedger(DynamoPaymentRecords(get_settings().invoices_table, get_settings().notices_table)),
         DynamoProcessedEvents(settings.stripe_events_table),
         verify,
         remember_days=settings.remember_days,
@@ -198,7 +212,8 @@ def reset() -> None:
         invoices,
         properties,
         publish_all,
-        invoice_emailer,
+        notices,
+        mailroom,
         email_requests,
         email_resends,
         bounce_recorder,

@@ -45,7 +45,7 @@ _HEADERS = SMTP.clone(max_line_length=None)
 
 
 def mailbox(address: str, display_name: str = "") -> str:
-    """``address`` with ``display_name`` as a To or From header carries it. Raises
+    """``address`` with ``display_name`` as a To, From or Reply-To header carries it. Raises
     ``ValueError`` for a display name that is not one line of human text, or an address
     the header classes cannot read as exactly one mailbox."""
     problem = text.problem(display_name)
@@ -67,8 +67,12 @@ def _tag_value(value: str) -> str:
 
 
 class SesEmailSender:
+    """Sends from the stack's verified identity (``sender``, an address), under each
+    message's display name (the property's sender name), with its Reply-To."""
+
     def __init__(self, client: Any, sender: str, configuration_set: str | None = None) -> None:
         self.client = client
+        self.sender_address = sender
         self.sender = mailbox(sender)
         self.configuration_set = configuration_set
 
@@ -77,11 +81,21 @@ class SesEmailSender:
             to = mailbox(message.to_address, message.to_name)
         except ValueError as refused:
             raise Rejected(f"invalid_recipient: {refused}") from None
+        try:
+            sender = mailbox(self.sender_address, message.from_name)
+        except ValueError as refused:
+            raise Rejected(f"invalid_sender: {refused}") from None
+        reply_to: list[str] = []
+        if message.reply_to:
+            try:
+                reply_to = [mailbox(message.reply_to)]
+            except ValueError as refused:
+                raise Rejected(f"invalid_reply_to: {refused}") from None
         problem = text.problem(message.subject)
         if problem is not None:
             raise Rejected(f"invalid_subject: the subject {problem}")
         request: dict[str, Any] = {
-            "FromEmailAddress": self.sender,
+            "FromEmailAddress": sender,
             "Destination": {"ToAddresses": [to]},
             "Content": {
                 "Simple": {
@@ -94,6 +108,8 @@ class SesEmailSender:
             },
             "EmailTags": [{"Name": name, "Value": _tag_value(value)} for name, value in message.tags.items()],
         }
+        if reply_to:
+            request["ReplyToAddresses"] = reply_to
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         try:

@@ -17,6 +17,8 @@ from hoa_billing.core.models import (
     Invoice,
     InvoiceStatus,
     LineItem,
+    NoticeKind,
+    NoticeStatus,
     PaymentRecord,
     PaymentState,
     Recipient,
@@ -95,6 +97,21 @@ class Voiding:
 
 
 @dataclass(frozen=True)
+class NoticeRequest:
+    """A receipt or failed-payment notice, queued by the write that applies the payment:
+    it exists if and only if the payment was applied. One per payment and kind (a payment
+    succeeds once and fails once), so a replayed event cannot queue a second one."""
+
+    kind: NoticeKind
+    payment_id: str
+    amount: int
+    currency: str
+    balance_after: int  # what the resident still owes once this change is written
+    at: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
 class PaymentChange:
     """One Stripe event applied to one payment record of an invoice.
 
@@ -115,6 +132,7 @@ class PaymentChange:
     processing: int = 0
     attention: str | None = None
     paid_at: datetime | None = None
+    notice: NoticeRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -193,3 +211,36 @@ class EventClaim:
 
     won: bool
     done: bool = False  # not won: the event was fully processed before
+
+
+@dataclass(frozen=True)
+class NoticeDelivery:
+    """What one stream record of the notices asks for: send this notice. ``token`` is the
+    record's event id (and the queue receipt), as for the invoice email."""
+
+    invoice_id: str
+    notice_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class NoticeClaim:
+    """queued -> sending by the holder of ``token``; or retaken from a claim older than
+    ``stale_before`` (or held under the same token)."""
+
+    token: str
+    at: datetime
+    stale_before: datetime
+
+
+@dataclass(frozen=True)
+class NoticeOutcome:
+    """sending -> sent, failed or skipped, by the claim's holder only; ``entry`` goes to the
+    invoice's history in the same transaction."""
+
+    token: str
+    status: NoticeStatus
+    entry: HistoryEntry
+    to: str | None = None
+    message_id: str | None = None
+    reason: str | None = None

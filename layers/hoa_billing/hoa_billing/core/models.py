@@ -53,6 +53,21 @@ class EmailStatus(StrEnum):
     BOUNCED = "bounced"
 
 
+class NoticeKind(StrEnum):
+    """A message about a payment, sent through the same outbox as the invoice email."""
+
+    RECEIPT = "receipt"  # a payment succeeded (a card, or a bank payment that settled)
+    PAYMENT_FAILED = "payment_failed"  # a bank payment failed; the invoice is payable again
+
+
+class NoticeStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED_NO_ADDRESS = "skipped_no_address"
+
+
 class HistoryEntry(Model):
     model_config = ConfigDict(frozen=True)
 
@@ -79,6 +94,8 @@ class Recipient(Model):
 
     name: str
     email: str
+    # The resident's unit, shown in the email (invoices published before it was kept: none).
+    unit: str | None = None
 
 
 class Property(Model):
@@ -129,7 +146,7 @@ class Resident(Model):
         """Where an email to this resident goes now; None without a usable address."""
         if not self.can_receive_email or self.email is None:
             return None
-        return Recipient(name=self.name, email=self.email)
+        return Recipient(name=self.name, email=self.email, unit=self.unit)
 
 
 class PaymentState(StrEnum):
@@ -277,3 +294,28 @@ class DueInvoice:
     property_id: str
     due_date: str
     time_zone: str
+
+
+class Notice(Model):
+    """A receipt or failed-payment notice and its delivery: queued with the payment,
+    claimed, then sent, failed or skipped (no usable address)."""
+
+    invoice_id: str
+    notice_id: str
+    kind: NoticeKind
+    property_id: str
+    resident_id: str
+    payment_id: str
+    amount: int
+    currency: str
+    balance_after: int
+    created_at: datetime
+    status: NoticeStatus = NoticeStatus.QUEUED
+    attempts: int = 0
+    claim_token: str | None = None
+    claim_at: datetime | None = None
+    to: str | None = None
+    message_id: str | None = None
+    sent_at: datetime | None = None
+    reason: str | None = None
+    last_error: str | None = None

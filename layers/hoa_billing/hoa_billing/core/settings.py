@@ -19,6 +19,7 @@ class EnvironmentSettings(Model):
 class Settings(EnvironmentSettings):
     invoices_table: str = Field(alias="INVOICES_TABLE", min_length=3)
     properties_table: str = Field(alias="PROPERTIES_TABLE", min_length=3)
+    notices_table: str = Field(alias="NOTICES_TABLE", min_length=3)
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=3)
     # Larger bodies are refused before parsing: nothing legitimate comes close.
     max_body_bytes: int = Field(alias="MAX_BODY_BYTES", default=64 * 1024, gt=0)

@@ -166,15 +166,18 @@ class InvoiceTable(TableRepository):
         change: CountChange,
         *,
         read_back: bool = False,
+        also: list[dict[str, Any]] | None = None,
     ) -> Invoice | None:
-        """The invoice's write and its property's count change, both or neither. A refusal
-        carries the invoice as it stood; ``read_back``: the invoice as written."""
+        """The invoice's write and its property's count change (and ``also``: transaction
+        items of other tables written with them), all or none. A refusal carries the
+        invoice as it stood; ``read_back``: the invoice as written."""
         key = {"invoice_id": invoice_id}
         if isinstance(write, Update):
             write = self._prepared(write)
         items = [self._transaction_item(write, key)]
         if not change.empty:
             items.append(self._transaction_item(change.update(), counts_key(property_id)))
+        items.extend(also or [])
         self._transact(items, explain=0)
         if not read_back:
             return None

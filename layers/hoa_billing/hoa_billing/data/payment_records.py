@@ -1,18 +1,30 @@
 """Stripe payments recorded on the invoice they pay: ``payments.<payment_intent_id>``
 (state, amount, session, failure) and ``refunds.<charge_id>`` (amount refunded), created
-empty with the invoice so a conditional update can address one entry directly."""
+empty with the invoice so a conditional update can address one entry directly.
+
+A change that tells the resident something (a receipt, a failed bank payment) puts its
+notice in the notices table in the same transaction: the notice exists if and only if
+the payment was applied."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hoa_billing.core.changes import AttentionFlag, PaymentChange, RefundChange
 from hoa_billing.core.clock import iso
+from hoa_billing.core.errors import Refused
 from hoa_billing.core.models import Invoice, InvoiceStatus
 from hoa_billing.data.counters import CountChange
 from hoa_billing.data.invoices import InvoiceTable, leave_open, recorded
+from hoa_billing.data.notices import notice_put
 from hoa_billing.data.writes import Update
 
 
 class DynamoPaymentRecords(InvoiceTable):
+    def __init__(self, table_name: str, notices_table: str, client: Any | None = None) -> None:
+        super().__init__(table_name, client)
+        self.notices_table = notices_table
+
     def apply_payment(self, invoice: Invoice, change: PaymentChange) -> Invoice:
         """One payment event's change, if the invoice is still at ``change.seen_version``
         and the payment record is as the plan saw it; the invoice as written."""
@@ -49,10 +61,20 @@ class DynamoPaymentRecords(InvoiceTable):
         if change.attention:
             update.set("needs_attention", True)
         update.require("{version} = :version", version=change.seen_version)
-        if change.paid_at is None:
+        if change.paid_at is None and change.notice is None:
             return self._apply(invoice.invoice_id, update)
-        count = CountChange.move(invoice.status, InvoiceStatus.PAID)
-        paid = self._counted(invoice.invoice_id, update, invoice.property_id, count, read_back=True)
+        count = CountChange.move(invoice.status, InvoiceStatus.PAID) if change.paid_at else CountChange()
+        also = []
+        if change.notice is not None:
+            put = notice_put(invoice, change.notice)
+            also.append({"Put": {k: v for k, v in put.request(self.notices_table).items() if k != "ReturnValues"}})
+        try:
+            paid = self._counted(invoice.invoice_id, update, invoice.property_id, count, read_back=True, also=also)
+        except Refused as refused:
+            if refused.current is not None:
+                raise
+            # Not the invoice's condition (the notice's): the invoice as it stands says why.
+            raise Refused(self.get(invoice.invoice_id)) from refused
         assert paid is not None
         return paid
 

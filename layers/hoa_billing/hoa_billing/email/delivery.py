@@ -32,6 +32,7 @@ from hoa_billing.core.settings import EmailSettings
 from hoa_billing.email.message import EmailMessage, Rejected, RetryLater
 from hoa_billing.email.ports import EmailOutbox, EmailSender
 from hoa_billing.email.render import render_invoice_email
+from hoa_billing.email.senders import NamedOnly, Senders
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, id="email-sender", name="Email sender")
 FINISHED = frozenset({EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.BOUNCED})
@@ -44,6 +45,7 @@ class Outcome(StrEnum):
     ALREADY_HANDLED = "already_handled"
     SUPERSEDED = "superseded"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # a notice to a resident with no usable address
 
 
 class InvoiceEmailer:
@@ -53,11 +55,13 @@ class InvoiceEmailer:
         sender: EmailSender,
         settings: EmailSettings,
         clock: Clock | None = None,
+        senders: Senders | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.senders: Senders = senders or NamedOnly()
         # Sends SES accepted whose outcome could not be written (DynamoDB still throttled
         # or unreachable after the SDK's retries), by email request. The queue delivers
         # the request again, usually to the same warm environment: that delivery records
@@ -115,7 +119,8 @@ class InvoiceEmailer:
                 invoice, delivery, details, f"gave_up after {invoice.email_attempts - 1} attempts: {last}"
             )
 
-        rendered = render_invoice_email(invoice, recipient, self.settings.portal_base_url)
+        identity = self.senders.identity(invoice.property_id, invoice.property_name)
+        rendered = render_invoice_email(invoice, recipient, self.settings.portal_base_url, identity.reply_to)
         message = EmailMessage(
             to_name=recipient.name,
             to_address=recipient.email,
@@ -123,6 +128,8 @@ class InvoiceEmailer:
             html=rendered.html,
             text=rendered.text,
             tags={"invoice_id": invoice.invoice_id, "request_id": delivery.request_id},
+            from_name=identity.display_name,
+            reply_to=identity.reply_to,
         )
         details["to"] = recipient.email
         try:

@@ -15,6 +15,10 @@ class EmailMessage:
     text: str
     # Carried through SES to bounce and complaint notifications.
     tags: dict[str, str] = field(default_factory=dict)
+    # Who it is from as residents see it (the property's sender name; the address is the
+    # stack's verified SES identity) and where their replies go.
+    from_name: str = ""
+    reply_to: str | None = None
 
 
 class SendFailed(Exception):

@@ -22,10 +22,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from hoa_billing.core import audit, lifecycle
-from hoa_billing.core.changes import AttentionFlag, PaymentChange, RefundChange
+from hoa_billing.core.changes import AttentionFlag, NoticeRequest, PaymentChange, RefundChange
 from hoa_billing.core.clock import Clock, SystemClock
 from hoa_billing.core.errors import Refused
-from hoa_billing.core.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, PaymentRecord, PaymentState
+from hoa_billing.core.models import (
+    Actor,
+    ActorKind,
+    HistoryEntry,
+    Invoice,
+    InvoiceStatus,
+    NoticeKind,
+    PaymentRecord,
+    PaymentState,
+)
 from hoa_billing.payments.events import PaymentEvent, PaymentEventKind
 from hoa_billing.payments.ports import PaymentRecords
 
@@ -75,6 +84,28 @@ def plan(current: PaymentRecord | None, event: PaymentEvent) -> Step | None:
             return None
         return Step(None)
     raise ValueError(f"plan() does not handle {kind}")
+
+
+def _notice(invoice: Invoice, event: PaymentEvent, step: Step, paid: int, now: Any) -> NoticeRequest | None:
+    """What the resident is told about this change: a receipt for money applied; a notice
+    when a bank payment failed and the invoice is payable again (the pay link works).
+    Nothing for a change that applies no money (a card declined at checkout is seen by
+    the resident there and then)."""
+    if paid > 0:
+        kind, balance = NoticeKind.RECEIPT, invoice.amount_due - invoice.amount_paid - paid
+    elif step.to_state is PaymentState.FAILED and invoice.status in lifecycle.PAYABLE and invoice.balance > 0:
+        kind, balance = NoticeKind.PAYMENT_FAILED, invoice.balance
+    else:
+        return None
+    return NoticeRequest(
+        kind=kind,
+        payment_id=event.payment_id,
+        amount=paid or event.amount,
+        currency=invoice.currency,
+        balance_after=max(balance, 0),
+        at=now,
+        event_id=event.event_id,
+    )
 
 
 _ACTIONS = {
@@ -210,6 +241,7 @@ class PaymentLedger:
                 updated_at=now,
             )
         return PaymentChange(
+            notice=_notice(invoice, event, step, paid, now),
             payment_id=event.payment_id,
             seen_version=invoice.version,
             entry=entry,
