@@ -2,6 +2,10 @@
 (the whole message) and ``<n>-<id>.html`` (its HTML part, or the text part in <pre>) in a
 folder, so a person can open what residents would receive.
 
+A Simple message (SES v2's ``Content.Simple``) is written as SES builds it: From (with
+its display name), Reply-To, To, Subject, Date, Message-ID, and the text and HTML bodies
+as multipart/alternative (``moto_fixes.keep_whole_simple_emails`` keeps them).
+
 SES accepts strings the email package refuses in a header (a CR LF, a NUL) or cannot
 encode (an unpaired surrogate). Such a message is still written, with each offending
 character shown as U+FFFD and a warning in the log: the writer never stops on one."""
@@ -14,6 +18,7 @@ import re
 import threading
 import unicodedata
 from email import message_from_string, policy
+from email.utils import format_datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
@@ -40,13 +45,22 @@ def as_email(sent: Any) -> EmailMessage:
         parsed = message_from_string(raw, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         return parsed
+    simple = getattr(sent, "simple", None)
     message = EmailMessage()
     message["From"] = _addresses([sent.source])
+    if simple and simple.get("reply_to"):
+        message["Reply-To"] = _addresses(simple["reply_to"])
     for header, kind in (("To", "ToAddresses"), ("Cc", "CcAddresses")):
         if sent.destinations.get(kind):
             message[header] = _addresses(sent.destinations[kind])
     message["Subject"] = sent.subject
+    if simple and simple.get("sent_at") is not None:
+        message["Date"] = format_datetime(simple["sent_at"])
     message["Message-ID"] = f"<{sent.id}@email.amazonses.com>"
+    if simple and simple.get("text") is not None and simple.get("html") is not None:
+        message.set_content(simple["text"])
+        message.add_alternative(simple["html"], subtype="html")
+        return message
     body = sent.body or ""
     looks_like_html = bool(re.search(r"<(html|body|p|div|table|br)\b", body, re.IGNORECASE))
     message.set_content(body, subtype="html" if looks_like_html else "plain")
@@ -91,6 +105,9 @@ def files_of(sent: Any) -> tuple[bytes, str]:
     shown = SimpleNamespace(
         id=sent.id, **{key: _printable(getattr(sent, key, None), keep) for key, keep in _KEEP.items()}
     )
+    simple = getattr(sent, "simple", None)
+    if simple:
+        shown.simple = {**_printable(simple, "\n\t"), "reply_to": _printable(simple.get("reply_to"))}
     mime = as_email(shown)
     return mime.as_bytes(), _html_of(mime)
 

@@ -1,4 +1,4 @@
-"""Make moto's DynamoDB behave like DynamoDB where the service's guarantees matter here.
+"""Make moto's DynamoDB (and SES) behave like AWS where the service's guarantees matter here.
 
 DynamoDB applies each write atomically: a ConditionExpression is evaluated and the
 write applied as one step, so two concurrent conditional writes to one item cannot both
@@ -16,7 +16,9 @@ DynamoDB's cost is per item, so the backup here is too: the items the transactio
 from __future__ import annotations
 
 import copy
+import json
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
@@ -91,3 +93,36 @@ def _restore(table: Table, hash_value: DynamoType, range_value: DynamoType | Non
         table.items.get(hash_value, {}).pop(range_value, None)
     else:
         table.items[hash_value][range_value] = item
+
+
+def keep_whole_simple_emails() -> None:
+    """SES v2 sends a Simple message as SES builds it: From, Reply-To, To, Subject, a Date
+    and both bodies as multipart/alternative. moto keeps one body (the HTML, else the text)
+    and drops the Reply-To. Keep what the request said on the stored message
+    (``message.simple``), so the local mail folder writes the message SES would send."""
+    from moto.sesv2.responses import SESV2Response
+
+    original = SESV2Response.send_email
+    if getattr(original, "keeps_parts", False):
+        return
+
+    def send_email(self: SESV2Response) -> str:
+        answer: str = original(self)
+        params = json.loads(self.body)
+        simple = (params.get("Content") or {}).get("Simple")
+        if simple:
+            body = simple.get("Body") or {}
+            message_id = json.loads(answer)["MessageId"]
+            for message in reversed(self.sesv2_backend.core_backend.sent_messages):
+                if message.id == message_id:
+                    message.simple = {
+                        "text": (body.get("Text") or {}).get("Data"),
+                        "html": (body.get("Html") or {}).get("Data"),
+                        "reply_to": list(params.get("ReplyToAddresses") or []),
+                        "sent_at": datetime.now(UTC),
+                    }
+                    break
+        return answer
+
+    send_email.keeps_parts = True  # type: ignore[attr-defined]
+    SESV2Response.send_email = send_email  # type: ignore[method-assign]

@@ -36,7 +36,7 @@ from hoa_local.http_api import LocalHttpApi, serve
 from hoa_local.lambdas import Functions
 from hoa_local.localauth import LocalTokens
 from hoa_local.mail import MailFolder
-from hoa_local.moto_fixes import make_dynamodb_requests_atomic
+from hoa_local.moto_fixes import keep_whole_simple_emails, make_dynamodb_requests_atomic
 from hoa_local.provision import provision
 from hoa_local.schedules import InputRefused, ScheduleRunner
 from hoa_local.ses_events import PATH as SES_PATH
@@ -166,6 +166,7 @@ class LocalRuntime:
 
     def _start_embedded_aws(self) -> str:
         make_dynamodb_requests_atomic()  # the server runs in this process: patch it here
+        keep_whole_simple_emails()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()

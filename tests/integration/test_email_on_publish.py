@@ -50,7 +50,7 @@ def test_publishing_with_email_sends_the_invoice_with_a_pay_now_link(api, outbox
     assert report.invocations == 1
     assert not report.discarded
     (message,) = outbox.sent()
-    assert message.source == SENDER
+    assert message.source == f"Maple Court HOA <{SENDER}>"
     assert message.destinations["ToAddresses"] == ["Pat Resident <pat@example.com>"]
     due = datetime.fromisoformat(invoice["due_date"]).date()
     due_text = f"{due:%B} {due.day}, {due.year}"

@@ -18,9 +18,11 @@ from moto.backends import get_backend
 from hoa_billing.adapters.ses import SesEmailSender
 from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.settings import EmailSettings
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.notices import DynamoNotices
 from hoa_billing.data.outbox import DynamoEmailOutbox
 from hoa_billing.data.queues import SqsQueue
-from hoa_billing.email import EmailRequests, InvoiceEmailer
+from hoa_billing.email import EmailRequests, InvoiceEmailer, Mailroom, NoticeEmailer, PropertySenders
 from hoa_local.consumers import SqsConsumer
 from hoa_local.lambdas import function_invoker
 from hoa_local.streams import EventSourceMapping, FunctionCrashed, StreamReader
@@ -51,16 +53,33 @@ class EmailFlow:
         self.emailer = emailer
         sqs = boto3.client("sqs")
         self.sqs = sqs
-        self.reader = StreamReader(boto3.client("dynamodbstreams"), stack.attributes["InvoicesTable"]["StreamArn"])
+        streams = boto3.client("dynamodbstreams")
+        self.reader = StreamReader(streams, stack.attributes["InvoicesTable"]["StreamArn"])
         self.mapping = EventSourceMapping.from_template(stack, "EmailOutboxFunction", "EmailRequested", sqs=sqs)
+        # Receipts and payment notices: the notices table's stream, the same function.
+        self.notice_reader = StreamReader(streams, stack.attributes["NoticesTable"]["StreamArn"])
+        self.notice_mapping = EventSourceMapping.from_template(stack, "EmailOutboxFunction", "NoticeQueued", sqs=sqs)
+        self.notices = NoticeEmailer(
+            DynamoNotices(stack.physical_name("NoticesTable"), stack.physical_name("InvoicesTable")),
+            DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
+            DynamoDirectory(stack.physical_name("PropertiesTable")),
+            emailer.sender,
+            emailer.settings,
+            clock,
+            senders=emailer.senders,
+        )
+        self.mailroom = Mailroom(emailer, self.notices)
         self.requests = EmailRequests(SqsQueue(stack.attributes["EmailQueue"]["QueueUrl"]))
-        self.sender = SqsConsumer.for_function(stack, "EmailSenderFunction", sqs, deps=emailer)
+        self.sender = SqsConsumer.for_function(stack, "EmailSenderFunction", sqs, deps=self.mailroom)
         queue = stack.template["Resources"]["EmailQueue"]["Properties"]
         self.visibility = timedelta(seconds=int(queue["VisibilityTimeout"]))
         self.dead_letters = stack.attributes["EmailDeadLetterQueue"]["QueueUrl"]
 
     def records(self) -> list[dict[str, Any]]:
         return self.reader.read()
+
+    def notice_records(self) -> list[dict[str, Any]]:
+        return self.notice_reader.read()
 
     def give_up_after(self, receives: int) -> None:
         """SQS moves a message to the dead-letter queue after this many receives."""
@@ -70,17 +89,24 @@ class EmailFlow:
         }
         self.sqs.set_queue_attributes(QueueUrl=self.sender.queue_url, Attributes={"RedrivePolicy": json.dumps(policy)})
 
-    def run(self, records: list[dict[str, Any]] | None = None, *, wait: bool = True) -> DrainReport:
-        """Forward the stream's new records (or the ones given), then let the sender take
+    def run(
+        self,
+        records: list[dict[str, Any]] | None = None,
+        *,
+        wait: bool = True,
+        notice_records: list[dict[str, Any]] | None = None,
+    ) -> DrainReport:
+        """Forward both streams' new records (or the ones given), then let the sender take
         the queue until it is empty. ``wait``: a failed message comes back once the
         visibility timeout has passed (the clock moves on); otherwise at once."""
         report = DrainReport()
         batch = self.records() if records is None else records
+        notices = self.notice_records() if notice_records is None else notice_records
         before = self._dead_letter_count()
-        forwarding = self.mapping.deliver(
-            batch, function_invoker(self.stack, "EmailOutboxFunction", deps=self.requests)
-        )
+        forward = function_invoker(self.stack, "EmailOutboxFunction", deps=self.requests)
+        forwarding = self.mapping.deliver(batch, forward)
         report.discarded += forwarding.discarded
+        report.discarded += self.notice_mapping.deliver(notices, forward).discarded
         report.forwarded = self._queued()
         for _ in range(1000):
             outcome = self.sender.poll_once()
@@ -123,13 +149,19 @@ class Outbox(EmailFlow):
             SesEmailSender(self.ses, self.settings.sender_email, self.settings.configuration_set),
             self.settings,
             clock,
+            senders=PropertySenders(DynamoDirectory(stack.physical_name("PropertiesTable"))),
         )
         super().__init__(stack, clock, emailer)
         self.calls = 0
+        self.ses_requests: list[dict[str, Any]] = []  # SendEmail's parameters, as sent
         self.ses.meta.events.register("before-call.sesv2.SendEmail", self._count)
+        self.ses.meta.events.register("provide-client-params.sesv2.SendEmail", self._keep)
 
     def _count(self, **_: Any) -> None:
         self.calls += 1
+
+    def _keep(self, params: dict[str, Any], **_: Any) -> None:
+        self.ses_requests.append(dict(params))
 
     @staticmethod
     def sent() -> list[Any]:

@@ -5,6 +5,7 @@ keeps whatever SES accepted."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from types import SimpleNamespace
 from typing import Any
@@ -111,3 +112,92 @@ def test_the_local_mail_writer_writes_any_message_ses_accepted(name, subject, bo
         "MIME-Version",
     }
     assert isinstance(page, str)
+
+
+# -- the property's sender ------------------------------------------------------------------
+
+SENDER = "billing@maplecourt.example"
+
+
+def sending_client() -> tuple[Any, list[dict[str, Any]]]:
+    requests: list[dict[str, Any]] = []
+    client = SimpleNamespace(send_email=lambda **request: requests.append(request) or {"MessageId": "m-1"})
+    return client, requests
+
+
+@given(NAMES)
+def test_the_property_s_sender_name_reads_back_as_itself_with_the_stack_s_address(name):
+    assume("=?" not in name)
+    client, requests = sending_client()
+
+    SesEmailSender(client, SENDER).send(EmailMessage("Pat", ADDRESS, "Receipt", "<p>hi</p>", "hi", from_name=name))
+
+    (request,) = requests
+    sender = request["FromEmailAddress"]
+    assert sender.isascii()
+    assert "\r" not in sender
+    assert "\n" not in sender
+    assert read_back(sender) == (" ".join(name.split()), SENDER)
+
+
+@given(st.text(NAME_CHARACTERS, max_size=20), st.characters(whitelist_categories=("Cc",)), st.text(max_size=20))
+def test_a_sender_name_with_a_control_character_sends_nothing(before, control, after):
+    client, requests = sending_client()
+    message = EmailMessage("Pat", ADDRESS, "Receipt", "", "", from_name=before + control + after)
+
+    with pytest.raises(Rejected, match="invalid_sender"):
+        SesEmailSender(client, SENDER).send(message)
+    assert requests == []
+
+
+def test_the_reply_to_is_the_property_s_office_and_absent_when_none_is_set():
+    client, requests = sending_client()
+    sender = SesEmailSender(client, SENDER)
+
+    sender.send(
+        EmailMessage("Pat", ADDRESS, "Invoice", "", "", from_name="Maple Court HOA", reply_to="office@m.example")
+    )
+    sender.send(EmailMessage("Pat", ADDRESS, "Invoice", "", "", from_name="Maple Court HOA"))
+
+    with_office, without = requests
+    assert with_office["FromEmailAddress"] == f"Maple Court HOA <{SENDER}>"
+    assert with_office["ReplyToAddresses"] == ["office@m.example"]
+    assert "ReplyToAddresses" not in without
+
+
+def test_a_reply_to_that_is_not_one_mailbox_sends_nothing():
+    client, requests = sending_client()
+    message = EmailMessage("Pat", ADDRESS, "Invoice", "", "", reply_to="a@b.example, c@d.example")
+
+    with pytest.raises(Rejected, match="invalid_reply_to"):
+        SesEmailSender(client, SENDER).send(message)
+    assert requests == []
+
+
+@given(NAMES, st.text(max_size=200), st.text(max_size=200))
+def test_the_local_mail_writer_keeps_both_parts_the_date_and_the_reply_to(name, text_body, html_body):
+    assume("=?" not in name)
+    sent = SimpleNamespace(
+        id="m-2",
+        source=mailbox(SENDER, name),
+        destinations={"ToAddresses": [mailbox(ADDRESS, "Pat")]},
+        subject="Receipt",
+        body=html_body,
+        raw_data=None,
+        simple={
+            "text": text_body,
+            "html": html_body,
+            "reply_to": ["office@maplecourt.example"],
+            "sent_at": datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+        },
+    )
+
+    eml, _ = files_of(sent)
+
+    message = message_from_bytes(eml, policy=policy.default)
+    assert message["Date"] == "Mon, 02 Mar 2026 15:00:00 +0000"
+    assert str(message["Reply-To"]) == "office@maplecourt.example"
+    (sender,) = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (" ".join(name.split()), SENDER)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
