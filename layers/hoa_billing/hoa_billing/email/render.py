@@ -134,7 +134,7 @@ def render_notice_email(
     context.update(
         amount=money(notice.amount),
         balance=money(notice.balance_after),
-        paid=money(invoice.amount_due - notice.balance_after),
+        paid=money(invoice.amount_due - notice.balance_after) if invoice.amount_due > notice.balance_after else None,
         received=local_date(notice.created_at, invoice.time_zone),
         paid_in_full=notice.balance_after == 0,
         reference=notice.payment_id,
