@@ -19,9 +19,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @instrumented
-def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, deps: Mailroom | InvoiceEmailer | None = None
-) -> Any:
+def lambda_handler(event: dict[str, Any], context: LambdaContext, deps: Mailroom | InvoiceEmailer | None = None) -> Any:
     emailer = deps or compose.mailroom()
 
     def deliver(record: SQSRecord) -> None:

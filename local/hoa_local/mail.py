@@ -18,9 +18,9 @@ import re
 import threading
 import unicodedata
 from email import message_from_string, policy
-from email.utils import format_datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any

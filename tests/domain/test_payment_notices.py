@@ -63,7 +63,8 @@ def test_a_failed_bank_payment_queues_one_pay_again_notice(world: World):
     deliver(world, hook, stripe_fake.payment_failed(ach))
 
     after = world.store.get(invoice.invoice_id)
-    assert after is not None and after.status is InvoiceStatus.OPEN
+    assert after is not None
+    assert after.status is InvoiceStatus.OPEN
     assert world.store.queued_notices(invoice.invoice_id) == [("payment_failed", ach["payment_intent"], 32500, 32500)]
 
 

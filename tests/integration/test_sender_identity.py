@@ -43,7 +43,9 @@ def test_a_settings_change_reaches_the_emails_within_the_cache_s_minute(stack, p
     assert senders.identity("prop_a", "Maple Court HOA").display_name == "Maple Court HOA"
 
     directory.put_property(
-        Property(property_id="prop_a", name="Maple Court HOA", sender_name="Maple Billing", reply_to_email="o@m.example")
+        Property(
+            property_id="prop_a", name="Maple Court HOA", sender_name="Maple Billing", reply_to_email="o@m.example"
+        )
     )
     now[0] = 59.0
     assert senders.identity("prop_a", "Maple Court HOA").display_name == "Maple Court HOA"  # cached

@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from hoa_billing.core.clock import FixedClock
+from hoa_billing.data.notices import DynamoNotices
 from hoa_local import stripe_fake
 from tests.support.api import table_items
 from tests.support.outbox import PORTAL, SENDER, Outbox
@@ -71,7 +72,8 @@ def test_a_card_payment_sends_one_receipt_from_the_property(api, stack, outbox):
     for body in (html, text):
         assert "$325.00" in body
         assert "Paid in full" in body
-        assert "Unit" in body and "4B" in body
+        assert "Unit" in body
+        assert "4B" in body
         assert f"{applied:%B} {applied.day}, {applied.year}" in body  # the day it was paid, where the property is
         assert "office@maplecourt.example" in body
     assert f'href="{PORTAL}/"' in html  # the portal's sign-in page
@@ -117,7 +119,8 @@ def test_a_failed_bank_payment_sends_one_pay_again_notice(api, stack, outbox):
     html = request["Content"]["Simple"]["Body"]["Html"]["Data"]
     text = request["Content"]["Simple"]["Body"]["Text"]["Data"]
     pay = f"{PORTAL}/invoices/{invoice['invoice_id']}"
-    assert f'href="{pay}"' in html and "Pay again" in html
+    assert f'href="{pay}"' in html
+    assert "Pay again" in html
     assert pay in text
     assert "$325.00" in text
     assert [n["kind"] for n in notices_of(stack, invoice["invoice_id"])] == ["payment_failed"]
@@ -208,3 +211,31 @@ def test_the_sender_name_and_reply_to_come_from_the_property_settings(api, stack
     assert mailboxes(request["FromEmailAddress"]) == [('Maple Court "Billing", Zoë', SENDER)]
     assert [mailboxes(v)[0] for v in request["ReplyToAddresses"]] == [("", "office@maple.example")]
     assert str(Address(addr_spec=SENDER)) in request["FromEmailAddress"]
+
+
+class OutcomeNotWritten(DynamoNotices):
+    """DynamoDB unreachable once, just when the sender records that SES took the receipt."""
+
+    failures = 1
+
+    def record_outcome(self, delivery, outcome):
+        if outcome.status.value == "sent" and self.failures:
+            self.failures -= 1
+            raise ConnectionError("DynamoDB unreachable")
+        super().record_outcome(delivery, outcome)
+
+
+def test_a_receipt_sent_but_not_recorded_is_recorded_on_the_next_delivery_not_sent_again(api, stack, outbox):
+    outbox.notices.notices = OutcomeNotWritten(
+        stack.physical_name("NoticesTable"), stack.physical_name("InvoicesTable")
+    )
+    invoice = invoice_for(api)
+    deliver(api, stripe_fake.completed(session_for(invoice)))
+
+    report = outbox.run()
+
+    assert report.failed_receives >= 1
+    (message,) = outbox.sent()
+    assert outbox.calls == 1
+    (notice,) = notices_of(stack, invoice["invoice_id"])
+    assert (notice["status"], notice["message_id"]) == ("sent", message.id)

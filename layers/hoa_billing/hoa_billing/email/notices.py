@@ -156,11 +156,7 @@ class NoticeEmailer:
             raise
         self._attempted(invoice, notice, "sent", message_id=message_id)
         try:
-            return self._finish(
-                delivery, notice, invoice, NoticeStatus.SENT, to=recipient.email, message_id=message_id
-            )
-        except Refused:
-            raise
+            return self._finish(delivery, notice, invoice, NoticeStatus.SENT, to=recipient.email, message_id=message_id)
         except Exception:
             # The claim stays ours; the queue delivers the request again and records this send.
             self._unrecorded[_key(delivery)] = (recipient.email, message_id)
