@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,35 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path):
     assert code == 0, "".join(runtime.output)
     assert runtime.output[-1].strip() == "Stopped."
     assert not (tmp_path / "runtime.json").exists()
+
+
+def test_a_card_payment_puts_one_receipt_in_the_mail_folder_as_ses_sends_it(local_runtime):
+    rt = local_runtime
+    resident = create_resident(rt, "Riley Receipt", "riley.receipt@example.com")
+    draft = create_draft(rt, resident, 21000)
+    assert rt.call("POST", invoice_path(draft, "publish"), manager(rt), {"send_email": False}).status_code == 200
+
+    paid = rt.cli("stripe-event", draft["invoice_id"], "card-paid")
+    again = rt.cli("stripe-event", draft["invoice_id"], "card-paid")  # the same payment reported again
+
+    assert paid.returncode == 0, paid.stderr
+    assert again.returncode == 0, again.stderr
+    folder = Path(rt.ready["mail_dir"])
+    subject = f"payment of $210.00 received for invoice {draft['number']}"
+
+    def receipts() -> list[Path]:
+        return [p for p in folder.glob("*.eml") if subject in p.read_text(errors="replace")]
+
+    deadline = time.monotonic() + 15
+    while not receipts() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)  # a second receipt would have arrived by now
+
+    (eml_file,) = receipts()
+    message = message_from_bytes(eml_file.read_bytes(), policy=policy.default)
+    (sender,) = message["From"].addresses
+    assert sender.display_name == "Maple Court HOA"
+    assert message["Date"] is not None
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    history = rt.call("GET", invoice_path(draft), manager(rt)).json()["history"]
+    assert [e["details"]["kind"] for e in history if e["action"] == "notice_sent"] == ["receipt"]
