@@ -59,7 +59,7 @@ def content_disposition(file_name: str) -> str:
     """``inline; filename="letter-INV-0007.pdf"``: the browser shows the PDF and saves it
     under that name. The name is reduced to letters, digits, ``.``, ``_`` and ``-`` first,
     so nothing a person typed reaches the header."""
-    safe = _UNSAFE_IN_FILE_NAME.sub("-", file_name).strip("-.") or "letter.pdf"
+    safe = re.sub(r"-{2,}", "-", _UNSAFE_IN_FILE_NAME.sub("-", file_name)).strip("-.") or "letter.pdf"
     return f'inline; filename="{safe}"'
 
 

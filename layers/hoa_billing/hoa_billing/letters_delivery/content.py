@@ -77,6 +77,7 @@ def letter_for(
         charges=tuple(Charge(item.description, money(item.amount)) for item in invoice.line_items),
         total=money(invoice.amount_due),
         amount_due=money(invoice.balance),
+        paid=money(invoice.amount_paid) if invoice.amount_paid else None,
         pay_url=url,
         short_url=short_url(url),
         generated_at=f"Printed {moment(now, time_zone)}",

@@ -10,6 +10,7 @@ stored; writing it again is harmless.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,16 +108,23 @@ class LetterPrinter:
         return self.print_job(request.property_id, request.subject_id)
 
     def print_invoice(self, property_id: str, invoice_id: str) -> bool:
-        """The invoice's letter as it stands now, unless the stored one is of this version."""
+        """The invoice's letter as it stands now, unless the stored one is of this version;
+        whether it printed."""
         invoice = self.sources.invoice(invoice_id)
         if invoice is None or invoice.property_id != property_id or invoice.status not in PRINTABLE:
             logger.warning("letter request for no printable invoice", invoice_id=invoice_id, property_id=property_id)
             return False
-        if self.files.letter_version(property_id, invoice_id) == invoice.version:
-            return False
-        self._print(invoice)
-        logger.info("letter printed on request", invoice_id=invoice_id, version=invoice.version)
-        return True
+        printed = False
+        if self.files.letter_version(property_id, invoice_id) != invoice.version:
+            self._print(invoice)
+            printed = True
+            logger.info("letter printed on request", invoice_id=invoice_id, version=invoice.version)
+        # A resident the email could not reach belongs in the job's letters, as when the
+        # stream printed it (this is how a stream record given up on is made good).
+        job_id = job_of(invoice)
+        if job_id and invoice.email_status in UNREACHABLE:
+            self.files.add_to_job(property_id, job_id, invoice_id)
+        return printed
 
     def print_job(self, property_id: str, job_id: str) -> int:
         """The job's letters merged behind a cover, printed again from the invoices as
@@ -154,9 +162,13 @@ class LetterPrinter:
         self.files.put_letter(invoice.property_id, invoice.invoice_id, render_letter(letter), version=invoice.version)
 
 
-def _unit(residents: dict[str, Any], invoice: Invoice) -> str:
+def _unit(residents: dict[str, Any], invoice: Invoice) -> tuple[tuple[int, str], ...]:
+    """The resident's unit as a person sorts it: 2B, 4A, 12C (numbers by value)."""
     resident = residents.get(invoice.resident_id)
-    return resident.unit if resident else ""
+    unit = resident.unit if resident else ""
+    return tuple(
+        (int(part), "") if part.isdigit() else (0, part.casefold()) for part in re.split(r"(\d+)", unit) if part
+    )
 
 
 def _sequence(record: dict[str, Any]) -> str:
