@@ -40,7 +40,13 @@ _PREPARING = {
     tags=["Letters"],
     operation_id="getInvoiceLetter",
     openapi_extensions=refusals(errors.InvoiceNotFound, errors.InvoiceNotPublished, errors.LetterNotAvailable),
-    responses={202: _PREPARING},
+    responses={
+        200: {
+            "description": "The letter: a link valid for 15 minutes",
+            "content": {"application/json": {"model": LetterLinkOut}},
+        },
+        202: _PREPARING,
+    },
 )
 def invoice_letter(property_id: str, invoice_id: str) -> Response[LetterLinkOut | LetterPreparingOut]:
     found = api.deps().invoice_letter(property_id, invoice_id)
@@ -58,7 +64,13 @@ def invoice_letter(property_id: str, invoice_id: str) -> Response[LetterLinkOut 
     tags=["Letters"],
     operation_id="getPublishJobLetters",
     openapi_extensions=refusals(errors.PublishJobNotFound),
-    responses={202: _PREPARING},
+    responses={
+        200: {
+            "description": "The job's letters: a link valid for 15 minutes, or none when it has no letters",
+            "content": {"application/json": {"model": JobLettersOut}},
+        },
+        202: _PREPARING,
+    },
 )
 def job_letters(property_id: str, job_id: str) -> Response[JobLettersOut | LetterPreparingOut]:
     found = api.deps().job_letters(property_id, job_id)

@@ -195,3 +195,14 @@ def test_filter_patterns_are_valid_json():
     props = STACK.functions()["LetterPrinterFunction"]["Events"]["UnreachableResident"]["Properties"]
     for entry in props["FilterCriteria"]["Filters"]:
         assert json.loads(entry["Pattern"])["eventName"] == ["MODIFY"]
+
+
+@pytest.mark.parametrize("function", ["LetterPrinterFunction", "LettersApiFunction"])
+def test_who_asks_whether_a_letter_exists_may_list_the_bucket(function):
+    """HeadObject of a missing key answers 404 only to a caller allowed s3:ListBucket on the
+    bucket (no condition on a prefix: a HEAD names none); otherwise 403, which would read
+    as a failure and retry a letter that is simply not printed yet."""
+    statements = [s for policy in STACK.functions()[function]["Policies"] for s in policy["Statement"]]
+    listing = [s for s in statements if "s3:ListBucket" in s["Action"]]
+    assert listing
+    assert all(s["Resource"] == {"Fn::GetAtt": ["LettersBucket", "Arn"]} and "Condition" not in s for s in listing)
