@@ -16,7 +16,10 @@ from hoa_local.target import CliError
 
 def banner(runtime: LocalRuntime, state: RuntimeState) -> str:
     stack = runtime.stack
-    counts = {kind: len(stack.resources(f"AWS::{kind}")) for kind in ("DynamoDB::Table", "SQS::Queue", "SNS::Topic")}
+    counts = {
+        kind: len(stack.resources(f"AWS::{kind}"))
+        for kind in ("DynamoDB::Table", "SQS::Queue", "SNS::Topic", "S3::Bucket")
+    }
     consumers = ", ".join(c.name for c in runtime.sqs_consumers) or "none in template.yaml yet"
     streams = ", ".join(w.name for w in runtime.workers if w.name.startswith("stream:")) or "none"
     schedules = ", ".join(f"{s.function}.{s.event_name} {s.expression}" for s in runtime.schedules.sources)
@@ -28,7 +31,7 @@ def banner(runtime: LocalRuntime, state: RuntimeState) -> str:
         f"  Web console   {state.console_url}   (open it in a browser; residents: {state.console_url}/portal)",
         f"  HTTP API      {state.url}   ({len(runtime.router_routes())} routes from template.yaml)",
         f"  Embedded AWS  {state.aws_endpoint}   (tables {counts['DynamoDB::Table']}, "
-        f"queues {counts['SQS::Queue']}, topics {counts['SNS::Topic']})",
+        f"queues {counts['SQS::Queue']}, topics {counts['SNS::Topic']}, buckets {counts['S3::Bucket']})",
         f"  Sent email    {state.mail_dir}",
         f"  SQS consumers {consumers}",
         f"  Stream        {streams}",

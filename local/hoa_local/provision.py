@@ -61,9 +61,50 @@ def create_topics(stack: Stack, sns: Any) -> None:
         stack.attributes[logical] = {"Ref": arn, "TopicArn": arn, "TopicName": stack.physical_name(logical)}
 
 
+def create_buckets(stack: Stack, s3: Any) -> None:
+    """Buckets with the template's encryption, public access block and lifecycle (S3 bucket
+    names are lower case; CloudFormation makes them so too)."""
+    for logical, props in stack.resources("AWS::S3::Bucket").items():
+        name = stack.physical_name(logical).lower()
+        s3.create_bucket(Bucket=name)
+        if "BucketEncryption" in props:
+            # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
+            rules = [
+                {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in props:
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+        rules = stack.resolve(props.get("LifecycleConfiguration", {}).get("Rules", []))
+        if rules:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in rules]}
+            )
+        stack.attributes[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "BucketName": name}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's spelling of a lifecycle rule as the S3 API takes it."""
+    converted: dict[str, Any] = {
+        "ID": rule["Id"],
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        converted["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return converted
+
+
 def provision(stack: Stack, clients: Any) -> Stack:
     """Create every supported resource; ``clients(service)`` returns a boto3 client."""
     create_tables(stack, clients("dynamodb"))
     create_queues(stack, clients("sqs"))
     create_topics(stack, clients("sns"))
+    create_buckets(stack, clients("s3"))
     return stack

@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-FEATURES = frozenset({"invoices", "publish_all", "email", "payments", "portal", "overdue", "letters", "properties"})
+FEATURES = frozenset(
+    {"invoices", "publish_all", "email", "payments", "portal", "overdue", "letters", "letters_delivery", "properties"}
+)
 PACKAGE = "hoa_billing"
 
 # What only the data layer may write: expression syntax, index names, key formats and

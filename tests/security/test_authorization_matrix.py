@@ -19,6 +19,7 @@ import pytest
 from hoa_local.template import Stack
 from tests.support.api import Api, manager_claims, resident_claims, table_items
 from tests.support.bulk import use_bulk_environment
+from tests.support.letters import use_letters_environment
 from tests.support.stories import create_draft, create_resident, draft_body, publish
 
 
@@ -46,6 +47,7 @@ class World:
 @pytest.fixture
 def world(api: Api, properties, stack, monkeypatch) -> World:
     use_bulk_environment(stack, monkeypatch)
+    use_letters_environment(stack, monkeypatch)
     resident_a = create_resident(api, name="Alex A")["resident_id"]
     resident_b = create_resident(api, name="Blair B", unit="9")["resident_id"]
     open_a, open_b = create_draft(api, resident_a), create_draft(api, resident_b)
@@ -129,6 +131,17 @@ ROUTES: dict[str, tuple[str, Any, int]] = {
     "PATCH /properties/{property_id}/invoices/{invoice_id}": (
         MANAGER,
         lambda w: (f"/properties/prop_a/invoices/{w.draft_a['invoice_id']}", {"version": 1, "memo": "Updated"}),
+        200,
+    ),
+    # The first ask for a letter queues its printing: 202.
+    "GET /properties/{property_id}/invoices/{invoice_id}/letter": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/invoices/{w.open_a['invoice_id']}/letter", None),
+        202,
+    ),
+    "GET /properties/{property_id}/publish-jobs/{job_id}/letters": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/publish-jobs/{w.start_job()}/letters", None),
         200,
     ),
     "GET /properties/{property_id}/publish-jobs": (

@@ -15,6 +15,7 @@ from hoa_billing.core.settings import (
     get_checkout_settings,
     get_email_queue_settings,
     get_email_settings,
+    get_letter_settings,
     get_resend_settings,
     get_settings,
     get_webhook_settings,
@@ -25,11 +26,14 @@ from hoa_billing.core.settings import (
 if TYPE_CHECKING:
     from hoa_billing.data.directory import DynamoDirectory
     from hoa_billing.data.invoices import DynamoInvoices
+    from hoa_billing.data.letter_files import S3LetterFiles
+    from hoa_billing.data.letter_sources import DynamoLetterSources
     from hoa_billing.data.listings import DynamoInvoiceListings
     from hoa_billing.data.notices import DynamoNotices
     from hoa_billing.data.outbox import DynamoEmailOutbox
     from hoa_billing.email import BounceRecorder, EmailRequests, EmailResends, Mailroom
     from hoa_billing.invoices import Invoices
+    from hoa_billing.letters_delivery import LetterCounts, LetterLinks, LetterPrinter
     from hoa_billing.overdue import OverdueSweep
     from hoa_billing.payments import ResidentCheckout, StripeWebhook
     from hoa_billing.portal import ResidentPortal
@@ -202,6 +206,53 @@ def overdue_sweep() -> OverdueSweep:
     return OverdueSweep(DynamoDueInvoices(invoice_listings(), directory().all_property_ids), invoice_store())
 
 
+@cache
+def letter_files() -> S3LetterFiles:
+    from hoa_billing.data.letter_files import S3LetterFiles
+
+    return S3LetterFiles(get_letter_settings().letters_bucket)
+
+
+@cache
+def letter_sources() -> DynamoLetterSources:
+    from hoa_billing.data.letter_sources import DynamoLetterSources
+
+    settings = get_settings()
+    return DynamoLetterSources(
+        settings.invoices_table, settings.properties_table, get_letter_settings().publish_jobs_table
+    )
+
+
+@cache
+def letter_printer() -> LetterPrinter:
+    from hoa_billing.letters_delivery import LetterPrinter
+
+    portal_base_url = get_letter_settings().portal_base_url
+    if portal_base_url is None:
+        raise RuntimeError("PORTAL_BASE_URL is not set: a letter's QR code needs the pay page's address")
+    return LetterPrinter(letter_files(), letter_sources(), portal_base_url)
+
+
+@cache
+def letter_links() -> LetterLinks:
+    from hoa_billing.data.queues import SqsQueue
+    from hoa_billing.letters_delivery import LetterLinks
+
+    settings = get_letter_settings()
+    if settings.letters_queue_url is None:
+        raise RuntimeError("LETTERS_QUEUE_URL is not set: letters cannot be asked for")
+    return LetterLinks(letter_files(), letter_sources(), SqsQueue(settings.letters_queue_url), settings.link_seconds)
+
+
+@cache
+def letter_counts() -> LetterCounts:
+    """A Publish All job's printed letters (``ready_count``): LETTERS_BUCKET and
+    s3:ListBucket on ``letters/*`` are all it needs."""
+    from hoa_billing.letters_delivery import LetterCounts
+
+    return LetterCounts(letter_files())
+
+
 def reset() -> None:
     """Forget every built dependency (tests that change endpoints or environment)."""
     for builder in (
@@ -221,5 +272,10 @@ def reset() -> None:
         resident_checkout,
         stripe_webhook,
         overdue_sweep,
+        letter_files,
+        letter_sources,
+        letter_printer,
+        letter_links,
+        letter_counts,
     ):
         builder.cache_clear()

@@ -160,6 +160,18 @@ class EventInProgress(Conflict):
     code = "event_in_progress"
 
 
+class InvoiceNotPublished(Conflict):
+    """A draft has no letter: it is printed once the invoice is published."""
+
+    code = "invoice_not_published"
+
+
+class LetterNotAvailable(Conflict):
+    """A void invoice is not mailed: there is nothing to pay."""
+
+    code = "letter_not_available"
+
+
 # -- other -------------------------------------------------------------------------------
 
 

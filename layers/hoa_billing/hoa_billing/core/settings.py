@@ -123,3 +123,21 @@ class BulkSettings(EnvironmentSettings):
 @lru_cache(maxsize=1)
 def get_bulk_settings() -> BulkSettings:
     return BulkSettings.model_validate(dict(os.environ))
+
+
+class LetterSettings(EnvironmentSettings):
+    """The printed letters: where they are kept, how they are asked for, where they link to.
+    The printer needs the portal's address; the letters API, the queue and the link's life."""
+
+    letters_bucket: str = Field(alias="LETTERS_BUCKET", min_length=3)
+    publish_jobs_table: str = Field(alias="PUBLISH_JOBS_TABLE", min_length=3)
+    portal_base_url: str | None = Field(alias="PORTAL_BASE_URL", default=None, pattern=r"^https?://[^\s]+$")
+    letters_queue_url: str | None = Field(alias="LETTERS_QUEUE_URL", default=None, pattern=r"^https?://")
+    # A pre-signed link opens the PDF for this long (15 minutes): long enough to click it,
+    # short enough that a forwarded link soon stops working.
+    link_seconds: int = Field(alias="LETTER_LINK_SECONDS", default=900, gt=0, le=3600)
+
+
+@lru_cache(maxsize=1)
+def get_letter_settings() -> LetterSettings:
+    return LetterSettings.model_validate(_set_variables())

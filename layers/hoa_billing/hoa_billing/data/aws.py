@@ -64,6 +64,14 @@ def close_connections() -> None:
 
 
 @cache
+def s3_client() -> Any:
+    """S3 with Signature Version 4, the only one a pre-signed link may carry."""
+    made = boto3.client("s3", config=_CONFIG.merge(Config(signature_version="s3v4")))  # type: ignore[call-overload]
+    _made.append(made)
+    return made
+
+
+@cache
 def table(name: str) -> Any:
     return boto3.resource("dynamodb", config=_CONFIG).Table(name)
 
@@ -71,5 +79,6 @@ def table(name: str) -> Any:
 def reset() -> None:
     """Forget cached clients (tests that change endpoints or credentials)."""
     client.cache_clear()
+    s3_client.cache_clear()
     table.cache_clear()
     _made.clear()

@@ -42,7 +42,8 @@ class Letter:
     typing by hand (no scheme needed, e.g. ``maplecourt.example/p/7KQ2``).
     ``return_address`` and ``mailing_address`` are postal lines; without a mailing address
     the letter is addressed to the resident's unit at the property (hand delivery).
-    ``check`` is absent when the property takes payments online only.
+    ``check`` is absent when the property takes payments online only. ``paid``: what was
+    paid already, printed between ``total`` and ``amount_due`` when they differ.
     """
 
     property_name: str
@@ -61,6 +62,8 @@ class Letter:
     return_address: tuple[str, ...] = ()
     mailing_address: tuple[str, ...] = ()
     check: CheckPayment | None = None
+    # What was paid already (``"$25.00"``), shown between the total and the amount due.
+    paid: str | None = None
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,7 @@ def _printable_letter(letter: Letter) -> Letter:
         charges=tuple(Charge(printable(c.description), printable(c.amount)) for c in letter.charges),
         total=printable(letter.total),
         amount_due=printable(letter.amount_due),
+        paid=printable(letter.paid) if letter.paid else None,
         short_url=printable(letter.short_url),
         generated_at=printable(letter.generated_at),
         return_address=_lines(letter.return_address),
@@ -391,7 +392,8 @@ def _draw_charges(pdf: FPDF, sheet: _Sheet, letter: Letter, *, top: float, botto
 
     # Rows that fit between the header and the totals; the rest is summarised on one line.
     show_total = letter.total != letter.amount_due
-    totals_height = (2 if show_total else 1) * row + 3.0
+    show_paid = show_total and bool(letter.paid)
+    totals_height = (1 + show_total + show_paid) * row + 3.0
     room = max(1, int((bottom - y - totals_height) // row))
     charges = list(letter.charges)
     shown = charges if len(charges) <= room else charges[: room - 1]
@@ -410,6 +412,10 @@ def _draw_charges(pdf: FPDF, sheet: _Sheet, letter: Letter, *, top: float, botto
     if show_total:
         _text(pdf, left, y + 1.8, description_width, "Total", 10, bold=True)
         _text(pdf, right - amount_width, y + 1.8, amount_width, letter.total, 10, bold=True, align="R", cut=False)
+        y += row
+    if show_paid and letter.paid:
+        _text(pdf, left, y + 1.8, description_width, "Paid", 10, color=BODY)
+        _text(pdf, right - amount_width, y + 1.8, amount_width, f"\u2212{letter.paid}", 10, align="R", cut=False)
         y += row
     _rule(pdf, left, right, y + 0.6, color=INK, width=0.4)
     _text(pdf, left, y + 2.4, description_width, "Amount due", 12, bold=True)
