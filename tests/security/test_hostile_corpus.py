@@ -28,6 +28,7 @@ from hoa_local.apigw import http_event, load_sample
 from hoa_local.template import Stack
 from tests.support.api import Api, manager_claims, resident_claims
 from tests.support.bulk import use_bulk_environment
+from tests.support.letters import use_letters_environment
 from tests.support.stories import create_draft, create_resident, draft_body, publish
 
 DOCUMENT = json.loads((ROOT / "docs" / "openapi.json").read_text())
@@ -293,6 +294,7 @@ def _documented_error(result: dict[str, Any]) -> str | None:
 @pytest.fixture
 def world(api: Api, properties, stack, monkeypatch) -> World:
     use_bulk_environment(stack, monkeypatch)
+    use_letters_environment(stack, monkeypatch)
     resident = create_resident(api, name="Alex A")["resident_id"]
     open_invoice = create_draft(api, resident)
     assert publish(api, open_invoice, {"send_email": False}).status == 200
