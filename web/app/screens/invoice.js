@@ -18,9 +18,17 @@ import {
   statusBadge,
 } from '../format.js';
 import {errorPanel, loading, notice} from '../layout.js';
+import {letterButton} from '../letters.js';
 import {actionMenu} from '../menu.js';
 import {navigate} from '../router.js';
 import {toast} from '../toast.js';
+
+// The email could not reach the resident: a printed letter is the other way.
+const LETTER_WHEN = {
+  skipped_no_address: 'This resident has no email address we can use.',
+  failed: 'The email could not be sent.',
+  bounced: 'The email bounced.',
+};
 
 const ORDER = ['publish', 'edit', 'resend_email', 'void', 'delete'];
 const LABELS = {
@@ -176,8 +184,26 @@ export async function invoiceView(view) {
       banners,
       h('section', {class: 'card', 'aria-label': 'Summary'}, facts, invoice.memo ? h('p', {class: 'memo'}, invoice.memo) : null),
       h('section', {class: 'card'}, lines),
+      letterCard(invoice),
       payments ? h('section', {class: 'card', 'aria-label': 'Payments'}, payments) : null,
       h('section', {class: 'card', 'aria-labelledby': 'history-heading'}, h('h2', {id: 'history-heading'}, 'History'), history),
+    );
+  }
+
+  function letterCard(invoice) {
+    const why = LETTER_WHEN[invoice.email?.status];
+    if (!why || !['Open', 'Overdue'].includes(invoice.status)) return null;
+    return h(
+      'section',
+      {class: 'card letter-card', 'aria-labelledby': 'letter-heading'},
+      h('h2', {id: 'letter-heading'}, 'Notify by letter'),
+      h('p', {}, `${why} Print this invoice as a one-page letter with a QR code to its pay page, and mail or hand it to ${invoice.resident_name}.`),
+      letterButton(api, `${url}/letter`, {
+        id: 'print-letter',
+        label: 'Print letter',
+        waiting: 'Printing the letter…',
+        ready: () => 'Open letter (PDF)',
+      }),
     );
   }
 
