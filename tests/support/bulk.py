@@ -12,6 +12,7 @@ import boto3
 from hoa_billing import compose
 from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.settings import get_bulk_settings
+from hoa_billing.data.deliveries import DynamoJobDeliveries
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
 from hoa_billing.data.jobs import DynamoPublishJobs
@@ -69,6 +70,8 @@ def make_publisher(
         clock=clock,
         page_size=page_size,
         max_receive_count=int(stack.function_environment("BulkPublishWorkerFunction")["PUBLISH_MAX_RECEIVE_COUNT"]),
+        deliveries=DynamoJobDeliveries(stack.physical_name("InvoicesTable")),
+        units=directory,
     )
 
 

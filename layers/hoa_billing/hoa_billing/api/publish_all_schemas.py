@@ -1,15 +1,18 @@
-"""API models of Publish All Drafts: the confirmation dialog, the request, the job."""
+"""API models of Publish All Drafts: the confirmation dialog, the request, the job, its
+delivery report."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, StrictInt
+from typing import Any
+
+from pydantic import Field, SerializerFunctionWrapHandler, StrictInt, model_serializer
 
 from hoa_billing.api.schemas import Money, Out, Strict
 from hoa_billing.core.jobs import JobFailure, JobState, PublishJob
 from hoa_billing.core.models import Actor
-from hoa_billing.publish_all import BulkPreview
+from hoa_billing.publish_all import BulkPreview, DeliveryCounts, DeliveryLine, DeliveryReport, DeliveryState
 
 
 class PublishAllIn(Strict):
@@ -83,3 +86,98 @@ class PublishAllAccepted(Out):
 class PublishJobListOut(Out):
     items: list[PublishJobOut] = Field(description="Newest first.")
     next_cursor: str | None
+
+
+class DeliveryCountsOut(Out):
+    """Over every invoice the job published, as their emails stand now. ``invoices`` =
+    ``emailed`` + ``no_address`` + ``not_requested``; ``emailed`` = ``queued`` + ``sent``
+    + ``failed`` + ``bounced``."""
+
+    invoices: int = Field(description="Invoices the job published: the job's published count once it finished.")
+    emailed: int = Field(description="Invoices whose email was requested (queued, sent, failed or bounced).")
+    sent: int = Field(description="SES accepted the email and no bounce came back (yet).")
+    queued: int = Field(description="Waiting to be sent, or being sent now.")
+    failed: int = Field(description="SES refused it, or it was given up on: see each item's `reason`.")
+    bounced: int = Field(description="Sent, then bounced or marked as spam: the address is now marked bouncing.")
+    no_address: int = Field(description="No usable address (none on file, or bouncing): notify them another way.")
+    not_requested: int = Field(description="Published without asking for an email (a Publish All always asks).")
+    letters_ready: int | None = Field(
+        default=None,
+        description="Printable letters ready for the residents without a usable address; absent until the "
+        "stack prints letters.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _known_counts_only(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # No letters count before the stack prints letters: absent, not a made-up zero.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("letters_ready") is None:
+            data.pop("letters_ready", None)
+        return data
+
+    @classmethod
+    def of(cls, counts: DeliveryCounts) -> DeliveryCountsOut:
+        return cls(
+            invoices=counts.invoices,
+            emailed=counts.emailed,
+            sent=counts.sent,
+            queued=counts.queued,
+            failed=counts.failed,
+            bounced=counts.bounced,
+            no_address=counts.no_address,
+            not_requested=counts.not_requested,
+            letters_ready=counts.letters_ready,
+        )
+
+
+class DeliveryOut(Out):
+    invoice_id: str
+    number: str
+    resident_id: str
+    resident_name: str
+    unit: str | None = Field(description="The resident's unit as it is now (None: the resident was removed).")
+    amount_due: Money
+    email_status: DeliveryState
+    email_to: str | None = Field(default=None, description="The address the email was sent to.")
+    reason: str | None = Field(default=None, description="Why the email failed or bounced.")
+
+    @classmethod
+    def of(cls, line: DeliveryLine) -> DeliveryOut:
+        row = line.delivery
+        return cls(
+            invoice_id=row.invoice_id,
+            number=row.number,
+            resident_id=row.resident_id,
+            resident_name=row.resident_name,
+            unit=line.unit,
+            amount_due=Money.of(row.amount_due, row.currency),
+            email_status=DeliveryState(row.email_status if row.email_status != "sending" else "queued"),
+            email_to=row.email_to,
+            reason=row.reason,
+        )
+
+
+class JobDeliveriesOut(Out):
+    """A Publish All job's delivery report: who was emailed, whose email failed or
+    bounced, who has no address."""
+
+    job_id: str
+    state: JobState = Field(description="The job's state: while it runs, the counts grow.")
+    available: bool = Field(
+        description="False for a job started before delivery reports existed: its invoices were not indexed, "
+        "so there are no counts and no items."
+    )
+    counts: DeliveryCountsOut | None
+    items: list[DeliveryOut] = Field(description="In invoice-number order; `email=` keeps one email state.")
+    next_cursor: str | None
+
+    @classmethod
+    def of(cls, report: DeliveryReport) -> JobDeliveriesOut:
+        return cls(
+            job_id=report.job.job_id,
+            state=report.job.state,
+            available=report.available,
+            counts=DeliveryCountsOut.of(report.counts) if report.counts else None,
+            items=[DeliveryOut.of(line) for line in report.lines],
+            next_cursor=report.next_cursor,
+        )

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from hoa_billing.core.models import Actor, Model
+from hoa_billing.core.models import Actor, EmailStatus, Model
 
 
 class JobState(StrEnum):
@@ -48,6 +48,9 @@ class PublishJob(Model):
     started_at: datetime
     updated_at: datetime
     failures: list[JobFailure] = Field(default_factory=list)
+    # Whether the job's invoices are in its delivery index (jobs started before the index
+    # existed are not, unless migrated): its delivery report is available.
+    deliveries_indexed: bool = True
 
     @property
     def processed(self) -> int:
@@ -101,3 +104,29 @@ class AnotherJobStarted(Exception):
 
 class FanOutMoved(Exception):
     """Another fan-out runner recorded progress first; this one stops."""
+
+
+@dataclass(frozen=True)
+class JobDelivery:
+    """One invoice a job published, as its delivery report lists it: where the email
+    stands (``email_to``: the address it went to; ``reason``: why it failed or bounced)."""
+
+    invoice_id: str
+    number: str
+    resident_id: str
+    resident_name: str
+    amount_due: int
+    currency: str
+    email_status: EmailStatus
+    email_to: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    """A page of a job's deliveries, and how many of all its invoices are in each email
+    state (counted over the whole job, whatever the page shows)."""
+
+    states: dict[EmailStatus, int]
+    rows: list[JobDelivery]
+    next_cursor: str | None

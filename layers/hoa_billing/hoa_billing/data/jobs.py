@@ -53,6 +53,7 @@ MARKER_DAYS = 30
 PROPERTY_PREFIX = "PROPERTY#"
 LISTED_PREFIX = "JOB#"
 LATEST = "RUNNING"
+INDEXED = "dx"
 
 
 def _head_item(job: PublishJob) -> dict[str, Any]:
@@ -73,6 +74,8 @@ def _head_item(job: PublishJob) -> dict[str, Any]:
         "fanout_done": job.fan_out.done,
         "started_at": iso(job.started_at),
         "updated_at": iso(job.updated_at),
+        # Its invoices are in the delivery index (a head written before it has none).
+        INDEXED: job.deliveries_indexed,
     }
 
 
@@ -80,6 +83,7 @@ def _job_of(head: dict[str, Any], failures: list[dict[str, Any]] | None = None) 
     return PublishJob.model_validate(
         {
             **head,
+            "deliveries_indexed": bool(head.get(INDEXED, False)),
             "fan_out": FanOutProgress(
                 seq=int(head["fanout_seq"]), position=head.get("fanout_position"), done=bool(head["fanout_done"])
             ),

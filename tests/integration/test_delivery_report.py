@@ -1,0 +1,301 @@
+"""A Publish All job's delivery report: "if we send out 1000 invoices and 100 bounce, it's
+impossible to figure out". After a Publish All over residents with good, missing,
+refused (SES rejects the address) and bouncing addresses, the report says who was
+emailed, whose email failed or bounced and why, and who has no address, with counts that
+match the emails SES accepted and the invoices' own states."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from hoa_billing.core.clock import FixedClock
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.outbox import DynamoEmailOutbox
+from hoa_billing.email import BounceRecorder
+from hoa_local.lambdas import function_invoker
+from tests.support.api import manager_claims, table_items
+from tests.support.bulk import BulkRun, make_publisher, use_bulk_environment
+from tests.support.outbox import PORTAL, SENDER, Outbox
+from tests.support.stories import create_draft, create_resident
+
+GOOD, MISSING, REFUSED, BOUNCING = 6, 3, 2, 2
+REFUSED_DOMAIN = "refused.example"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2099, 3, 1, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def run(api, stack, properties, monkeypatch) -> BulkRun:
+    use_bulk_environment(stack, monkeypatch)
+    return BulkRun(api, stack, make_publisher(stack))
+
+
+@pytest.fixture
+def outbox(stack, properties, clock) -> Outbox:
+    stack.parameters.update(SenderEmail=SENDER, PortalBaseUrl=PORTAL)
+    boto3.client("ses").verify_email_identity(EmailAddress=SENDER)
+    flow = Outbox(stack, clock)
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        # SES in the sandbox refuses an address nobody verified, for good.
+        (to,) = params["Destination"]["ToAddresses"]
+        if REFUSED_DOMAIN in to:
+            raise ClientError(
+                {
+                    "Error": {"Code": "MessageRejected", "Message": f"Email address is not verified: {to}"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "SendEmail",
+            )
+
+    flow.ses.meta.events.register("before-parameter-build.sesv2.SendEmail", refuse)
+    return flow
+
+
+def make_residents(api) -> dict[str, list[dict]]:
+    """Drafts for residents of each kind; names say which (and one starts like a formula)."""
+    kinds: dict[str, list[dict]] = {"good": [], "missing": [], "refused": [], "bouncing": []}
+    plan = [("good", GOOD), ("missing", MISSING), ("refused", REFUSED), ("bouncing", BOUNCING)]
+    n = 0
+    for kind, count in plan:
+        for i in range(count):
+            n += 1
+            email = {
+                "good": f"good{i}@example.com",
+                "missing": None,
+                "refused": f"nobody{i}@{REFUSED_DOMAIN}",
+                "bouncing": f"gone{i}@example.com",
+            }[kind]
+            name = f"=HYPERLINK(1) {kind} {i}" if (kind, i) == ("good", 0) else f"{kind.title()} Resident {i}"
+            resident = create_resident(api, name=name, unit=f"{n}B", email=email)
+            kinds[kind].append(create_draft(api, resident["resident_id"], 10000 + n))
+    return kinds
+
+
+def bounce(stack, clock, invoice_id: str) -> None:
+    """SES's bounce notification for the invoice's email, through the function subscribed to it."""
+    item = next(i for i in table_items(stack, "InvoicesTable") if i["invoice_id"] == invoice_id)
+    message_id = item["email_details"]["message_id"]
+    notification = {
+        "eventType": "Bounce",
+        "mail": {"messageId": message_id, "tags": {"invoice_id": [invoice_id]}},
+        "bounce": {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": "x", "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
+        },
+    }
+    recorder = BounceRecorder(
+        DynamoEmailOutbox(stack.physical_name("InvoicesTable")),
+        DynamoDirectory(stack.physical_name("PropertiesTable")),
+        clock,
+    )
+    function_invoker(stack, "EmailEventsFunction", deps=recorder)(
+        {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": json.dumps(notification)}}]}
+    )
+
+
+def publish_all(run: BulkRun, count: int) -> str:
+    started = run.start(count)
+    assert started.status == 202, started.body
+    run.enqueue()
+    run.publish()
+    return str(started.body["job_id"])
+
+
+def report(run: BulkRun, job_id: str, **query: str):
+    return run.api.get(f"/properties/prop_a/publish-jobs/{job_id}/deliveries", query=query or None)
+
+
+def every_item(run: BulkRun, job_id: str, limit: int, **query: str) -> list[dict]:
+    items, cursor, pages = [], None, 0
+    while True:
+        response = report(run, job_id, limit=str(limit), **query, **({"cursor": cursor} if cursor else {}))
+        assert response.status == 200, response.body
+        items += response.body["items"]
+        pages += 1
+        cursor = response.body["next_cursor"]
+        if cursor is None:
+            return items
+        assert pages < 100
+
+
+@pytest.fixture
+def finished(run, outbox, stack, clock, api) -> dict[str, Any]:
+    """The Publish All over the four kinds of resident, its emails sent and bounced."""
+    kinds = make_residents(api)
+    total = sum(len(v) for v in kinds.values())
+    job_id = publish_all(run, total)
+    outbox.run()
+    for draft in kinds["bouncing"]:
+        bounce(stack, clock, draft["invoice_id"])
+    return {"job_id": job_id, "kinds": kinds, "total": total}
+
+
+def test_the_report_counts_what_was_sent_failed_bounced_and_who_has_no_address(run, outbox, stack, finished):
+    job_id = finished["job_id"]
+
+    response = report(run, job_id)
+
+    assert response.status == 200, response.body
+    body = response.body
+    counts = body["counts"]
+    sent_by_ses = outbox.sent()
+    assert len(sent_by_ses) == GOOD + BOUNCING  # SES accepted these; the refused ones never went
+    assert counts == {
+        "invoices": finished["total"],
+        "emailed": GOOD + REFUSED + BOUNCING,
+        "sent": GOOD,
+        "queued": 0,
+        "failed": REFUSED,
+        "bounced": BOUNCING,
+        "no_address": MISSING,
+        "not_requested": 0,
+    }
+    assert "letters_ready" not in counts  # no letters on this stack: no count, not a zero
+    job = run.job(job_id)
+    assert counts["invoices"] == job["published"] == finished["total"]
+    assert body["available"] is True
+    assert body["state"] == "completed"
+    # The invoices' own states say the same.
+    states = {i["invoice_id"]: i["email_status"] for i in table_items(stack, "InvoicesTable")}
+    by_kind = {kind: {states[d["invoice_id"]] for d in drafts} for kind, drafts in finished["kinds"].items()}
+    assert by_kind == {"good": {"sent"}, "missing": {"skipped_no_address"}, "refused": {"failed"}, "bouncing": {"bounced"}}
+    # Every address SES accepted is a row the report shows as sent or bounced, to that address.
+    items = {item["invoice_id"]: item for item in body["items"]}
+    accepted = sorted(to for message in sent_by_ses for to in message.destinations["ToAddresses"])
+    shown = sorted(
+        f"{item['resident_name']} <{item['email_to']}>"
+        for item in items.values()
+        if item["email_status"] in ("sent", "bounced")
+    )
+    assert [a.split("<")[1] for a in accepted] == [s.split("<")[1] for s in shown]
+
+
+def test_each_row_says_who_what_where_and_why(run, finished):
+    items = {item["invoice_id"]: item for item in report(run, finished["job_id"]).body["items"]}
+
+    refused = items[finished["kinds"]["refused"][0]["invoice_id"]]
+    assert refused["email_status"] == "failed"
+    assert refused["email_to"] == f"nobody0@{REFUSED_DOMAIN}"
+    assert refused["reason"].startswith("MessageRejected: Email address is not verified")
+    bounced = items[finished["kinds"]["bouncing"][0]["invoice_id"]]
+    assert bounced["email_status"] == "bounced"
+    assert bounced["reason"] == "smtp; 550 5.1.1 user unknown"
+    missing = items[finished["kinds"]["missing"][0]["invoice_id"]]
+    assert missing["email_status"] == "skipped_no_address"
+    assert missing["email_to"] is None and missing["reason"] is None
+    assert missing["resident_name"] == "Missing Resident 0"
+    assert missing["unit"] == f"{GOOD + 1}B"
+    good = items[finished["kinds"]["good"][1]["invoice_id"]]
+    assert good == {
+        "invoice_id": good["invoice_id"],
+        "number": good["number"],
+        "resident_id": good["resident_id"],
+        "resident_name": "Good Resident 1",
+        "unit": "2B",
+        "amount_due": {"amount": 10002, "currency": "USD", "formatted": "$100.02"},
+        "email_status": "sent",
+        "email_to": "good1@example.com",
+        "reason": None,
+    }
+    numbers = [item["number"] for item in report(run, finished["job_id"]).body["items"]]
+    assert numbers == sorted(numbers)
+
+
+@pytest.mark.parametrize("limit", [1, 4, 13, 100])
+def test_pages_cover_every_invoice_exactly_once(run, finished, limit):
+    items = every_item(run, finished["job_id"], limit)
+
+    ids = [item["invoice_id"] for item in items]
+    assert len(ids) == len(set(ids)) == finished["total"]
+    assert set(ids) == {d["invoice_id"] for drafts in finished["kinds"].values() for d in drafts}
+
+
+@pytest.mark.parametrize(
+    ("state", "kind"), [("failed", "refused"), ("bounced", "bouncing"), ("skipped_no_address", "missing")]
+)
+def test_email_filter_keeps_one_state_and_the_counts_stay_whole(run, finished, state, kind):
+    items = every_item(run, finished["job_id"], 1, email=state)
+
+    assert {i["invoice_id"] for i in items} == {d["invoice_id"] for d in finished["kinds"][kind]}
+    assert report(run, finished["job_id"], email=state).body["counts"]["invoices"] == finished["total"]
+
+
+def test_an_unknown_email_state_or_cursor_is_refused(run, finished):
+    job_id = finished["job_id"]
+
+    unknown = report(run, job_id, email="lost")
+    assert unknown.status == 422
+    assert unknown.error_code == "validation_failed"
+    forged = report(run, job_id, cursor="bm90LWEtY3Vyc29y")
+    assert forged.status == 400
+    assert forged.error_code == "invalid_cursor"
+    first = report(run, job_id, limit="2")
+    other_filter = report(run, job_id, email="failed", cursor=first.body["next_cursor"])
+    assert other_filter.status == 400
+    assert other_filter.error_code == "invalid_cursor"
+    assert report(run, job_id, limit="0").status == 422
+
+
+def test_an_unknown_job_or_another_propertys_job_is_not_found(run, finished, api):
+    assert report(run, "job_nope").status == 404
+    assert report(run, "job_nope").error_code == "publish_job_not_found"
+    csv_missing = run.api.get("/properties/prop_a/publish-jobs/job_nope/deliveries.csv")
+    assert csv_missing.status == 404
+    assert csv_missing.headers["Content-Type"] == "application/json"
+    assert json.loads(json.dumps(csv_missing.body))["error"]["code"] == "publish_job_not_found"
+    api.claims = manager_claims("prop_a", "prop_b")
+    other = api.get(f"/properties/prop_b/publish-jobs/{finished['job_id']}/deliveries")
+    assert other.status == 404
+
+
+def test_the_csv_has_one_safe_row_per_invoice(run, finished):
+    job_id = finished["job_id"]
+
+    response = run.api.get(f"/properties/prop_a/publish-jobs/{job_id}/deliveries.csv")
+
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="publish-{job_id}-deliveries.csv"'
+    assert "X-Next-Cursor" not in response.headers
+    rows = list(csv.reader(io.StringIO(response.body.removeprefix("\ufeff"))))
+    assert rows[0] == ["Invoice", "Resident", "Unit", "Amount", "Email status", "Email address", "Reason"]
+    assert len(rows) == 1 + finished["total"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["'=HYPERLINK(1) good 0"][4] == "Sent"  # a formula is text, with a quote first
+    assert by_name["Missing Resident 0"][4:] == ["No email address", "", ""]
+    assert by_name["Refused Resident 1"][4:6] == ["Failed", f"nobody1@{REFUSED_DOMAIN}"]
+    assert by_name["Bouncing Resident 0"][4:] == ["Bounced", "gone0@example.com", "smtp; 550 5.1.1 user unknown"]
+    assert by_name["Good Resident 1"][2:4] == ["2B", "$100.02"]
+    failed_only = run.api.get(f"/properties/prop_a/publish-jobs/{job_id}/deliveries.csv", query={"email": "failed"})
+    assert len(list(csv.reader(io.StringIO(failed_only.body)))) == 1 + REFUSED
+
+
+def test_a_job_from_before_the_report_says_it_has_none(run, outbox, stack, api):
+    kinds = make_residents(api)
+    job_id = publish_all(run, sum(len(v) for v in kinds.values()))
+    # As a job started before its invoices were indexed: a head without the mark.
+    boto3.client("dynamodb").update_item(
+        TableName=stack.physical_name("PublishJobsTable"),
+        Key={"pk": {"S": job_id}, "sk": {"S": "JOB"}},
+        UpdateExpression="REMOVE dx",
+    )
+
+    response = report(run, job_id)
+
+    assert response.status == 200
+    assert response.body["available"] is False
+    assert response.body["counts"] is None
+    assert response.body["items"] == []
