@@ -26,6 +26,8 @@ ROUTES = [
     ("DELETE", "/properties/{p}/invoices/{i}", None),
     ("POST", "/properties/{p}/invoices/{i}/publish", {}),
     ("POST", "/properties/{p}/invoices/{i}/void", {"reason": "because"}),
+    ("GET", "/properties/{p}/publish-jobs/job_x/deliveries", None),
+    ("GET", "/properties/{p}/publish-jobs/job_x/deliveries.csv", None),
 ]
 
 

@@ -4,10 +4,10 @@ delivery report."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, NotRequired, cast
 
-from typing import Any
-
-from pydantic import Field, SerializerFunctionWrapHandler, StrictInt, model_serializer
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, StrictInt, model_serializer
+from typing_extensions import TypedDict  # pydantic reads this one's fields on Python 3.11
 
 from hoa_billing.api.schemas import Money, Out, Strict
 from hoa_billing.core.jobs import JobFailure, JobState, PublishJob
@@ -88,32 +88,54 @@ class PublishJobListOut(Out):
     next_cursor: str | None
 
 
+class DeliveryCountsJson(TypedDict):
+    """The counts as they travel: ``letters_ready`` only once the stack prints letters."""
+
+    invoices: Annotated[int, Field(description="Invoices the job published: its published count once it finished.")]
+    emailed: Annotated[int, Field(description="Invoices whose email was requested: queued, sent, failed or bounced.")]
+    sent: Annotated[int, Field(description="SES accepted the email and no bounce came back (yet).")]
+    queued: Annotated[int, Field(description="Waiting to be sent, or being sent now.")]
+    failed: Annotated[int, Field(description="SES refused it, or it was given up on: see each item's `reason`.")]
+    bounced: Annotated[
+        int, Field(description="Sent, then bounced or marked as spam: the address is now marked bouncing.")
+    ]
+    no_address: Annotated[
+        int, Field(description="No usable address (none on file, or bouncing): notify them another way.")
+    ]
+    not_requested: Annotated[int, Field(description="Published without asking for an email (Publish All always asks).")]
+    letters_ready: NotRequired[
+        Annotated[
+            int,
+            Field(
+                description="Printable letters ready for the residents without a usable address; absent until "
+                "the stack prints letters."
+            ),
+        ]
+    ]
+
+
 class DeliveryCountsOut(Out):
     """Over every invoice the job published, as their emails stand now. ``invoices`` =
     ``emailed`` + ``no_address`` + ``not_requested``; ``emailed`` = ``queued`` + ``sent``
     + ``failed`` + ``bounced``."""
 
-    invoices: int = Field(description="Invoices the job published: the job's published count once it finished.")
-    emailed: int = Field(description="Invoices whose email was requested (queued, sent, failed or bounced).")
-    sent: int = Field(description="SES accepted the email and no bounce came back (yet).")
-    queued: int = Field(description="Waiting to be sent, or being sent now.")
-    failed: int = Field(description="SES refused it, or it was given up on: see each item's `reason`.")
-    bounced: int = Field(description="Sent, then bounced or marked as spam: the address is now marked bouncing.")
-    no_address: int = Field(description="No usable address (none on file, or bouncing): notify them another way.")
-    not_requested: int = Field(description="Published without asking for an email (a Publish All always asks).")
-    letters_ready: int | None = Field(
-        default=None,
-        description="Printable letters ready for the residents without a usable address; absent until the "
-        "stack prints letters.",
-    )
+    invoices: int
+    emailed: int
+    sent: int
+    queued: int
+    failed: int
+    bounced: int
+    no_address: int
+    not_requested: int
+    letters_ready: int | None = None
 
     @model_serializer(mode="wrap")
-    def _known_counts_only(self, handler: SerializerFunctionWrapHandler) -> Any:
+    def _known_counts_only(self, handler: SerializerFunctionWrapHandler) -> DeliveryCountsJson:
         # No letters count before the stack prints letters: absent, not a made-up zero.
         data = handler(self)
-        if isinstance(data, dict) and data.get("letters_ready") is None:
+        if data.get("letters_ready") is None:
             data.pop("letters_ready", None)
-        return data
+        return cast(DeliveryCountsJson, data)
 
     @classmethod
     def of(cls, counts: DeliveryCounts) -> DeliveryCountsOut:
@@ -160,6 +182,53 @@ class DeliveryOut(Out):
 class JobDeliveriesOut(Out):
     """A Publish All job's delivery report: who was emailed, whose email failed or
     bounced, who has no address."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "job_01JFDEMO00000000000000000C",
+                    "state": "completed",
+                    "available": True,
+                    "counts": {
+                        "invoices": 12,
+                        "emailed": 10,
+                        "sent": 8,
+                        "queued": 0,
+                        "failed": 1,
+                        "bounced": 1,
+                        "no_address": 2,
+                        "not_requested": 0,
+                    },
+                    "items": [
+                        {
+                            "invoice_id": "inv_01JFDEMO00000000000000000A",
+                            "number": "INV-00012",
+                            "resident_id": "res_01JFDEMO00000000000000000B",
+                            "resident_name": "Pat Lee",
+                            "unit": "1A",
+                            "amount_due": {"amount": 32500, "currency": "USD", "formatted": "$325.00"},
+                            "email_status": "bounced",
+                            "email_to": "pat.lee@example.com",
+                            "reason": "smtp; 550 5.1.1 user unknown",
+                        },
+                        {
+                            "invoice_id": "inv_01JFDEMO00000000000000000D",
+                            "number": "INV-00013",
+                            "resident_id": "res_01JFDEMO00000000000000000E",
+                            "resident_name": "Sam Ortiz",
+                            "unit": "2B",
+                            "amount_due": {"amount": 32500, "currency": "USD", "formatted": "$325.00"},
+                            "email_status": "skipped_no_address",
+                            "email_to": None,
+                            "reason": None,
+                        },
+                    ],
+                    "next_cursor": "eyJzY29wZSI6ImV4YW1wbGUifQ",
+                }
+            ]
+        }
+    )
 
     job_id: str
     state: JobState = Field(description="The job's state: while it runs, the counts grow.")
