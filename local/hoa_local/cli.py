@@ -4,7 +4,7 @@ against the local runtime or a deployed stack (``--url`` and ``--token``, or
 
 # The command line only: what each command does is in launcher (run), operations
 # (list-invoices, publish-all, job, redrive) and devtools (token, trigger, stripe-event,
-# email-bounce, event-source).
+# email-bounce, email-refuse, event-source).
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from hoa_local import invoice_report, property_commands
 from hoa_local.devtools import (
     STRIPE_EVENTS,
     cmd_email_bounce,
+    cmd_email_refuse,
     cmd_event_source,
     cmd_stripe_event,
     cmd_token,
@@ -140,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     bounce.add_argument("invoice_id")
     bounce.add_argument("--complaint", action="store_true", help="a complaint (marked as spam) instead of a bounce")
     bounce.set_defaults(func=cmd_email_bounce)
+
+    refuse = commands.add_parser(
+        "email-refuse",
+        help="the embedded SES refuses this address from now on, as SES in the sandbox (local runtime)",
+        description="SES in the sandbox refuses a recipient nobody verified (MessageRejected): emails to the address "
+        "are marked failed with SES's reason, and a Publish All's delivery report lists them as failed.",
+    )
+    refuse.add_argument("address")
+    refuse.add_argument("--url", help="local runtime URL (default: the running one)")
+    refuse.set_defaults(func=cmd_email_refuse)
 
     source = commands.add_parser(
         "event-source",
