@@ -158,7 +158,7 @@ CSV_EXAMPLE = (
     summary="A Publish All job's delivery report as CSV",
     description="One row per invoice the job published (invoice, resident, unit, amount, email status, address, "
     "reason), for a spreadsheet; `email=` keeps one email state. Cells a spreadsheet would read as a formula "
-    "start with a single quote. A report larger than one response (about 5 MB: some 45,000 typical rows) comes "
+    "start with a single quote. A report larger than one response (about 5 MB: some 60,000 typical rows) comes "
     'in parts: `X-Next-Cursor` (and `Link: <...>; rel="next"`) names the next, which repeats the header row.',
     tags=["Publish All"],
     operation_id="getPublishJobDeliveriesCsv",

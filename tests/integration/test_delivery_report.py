@@ -305,3 +305,23 @@ def test_a_job_from_before_the_report_says_it_has_none(run, outbox, stack, api):
     assert response.body["available"] is False
     assert response.body["counts"] is None
     assert response.body["items"] == []
+
+
+def test_a_resent_email_shows_queued_without_the_old_reason_then_its_new_outcome(run, outbox, stack, api, finished):
+    job_id = finished["job_id"]
+    refused = finished["kinds"]["refused"][0]["invoice_id"]
+    resident = next(i for i in table_items(stack, "InvoicesTable") if i["invoice_id"] == refused)["resident_id"]
+    api.call("PATCH", f"/properties/prop_a/residents/{resident}", {"email": "fixed@example.com"})
+
+    resent = api.post(f"/properties/prop_a/invoices/{refused}/resend-email")
+    assert resent.status == 202, resent.body
+
+    items = {i["invoice_id"]: i for i in every_item(run, job_id, 100)}
+    assert (items[refused]["email_status"], items[refused]["reason"]) == ("queued", None)
+    assert items[refused]["email_to"] == "fixed@example.com"
+    assert report(run, job_id).body["counts"]["failed"] == REFUSED - 1
+    outbox.run()
+    items = {i["invoice_id"]: i for i in every_item(run, job_id, 100)}
+    assert (items[refused]["email_status"], items[refused]["reason"]) == ("sent", None)
+    counts = report(run, job_id).body["counts"]
+    assert (counts["sent"], counts["failed"], counts["invoices"]) == (GOOD + 1, REFUSED - 1, finished["total"])

@@ -33,10 +33,10 @@ export function deliveriesPath(propertyId, jobId) {
 }
 
 /** The job's counts, each a term and a value (letters only once the API counts them). */
-export function deliveryCounts(counts, idPrefix = 'delivery') {
+export function deliveryCounts(counts, idPrefix = 'delivery', extraClass = '') {
   return h(
     'dl',
-    {class: 'counts', id: `${idPrefix}-counts`},
+    {class: `counts ${extraClass}`.trim(), id: `${idPrefix}-counts`},
     COUNTS.filter(([key]) => counts[key] !== undefined && counts[key] !== null).map(([key, label]) =>
       h('div', {}, h('dt', {}, label), h('dd', {id: `${idPrefix}-${key.replace(/_/g, '-')}`}, String(counts[key]))),
     ),
@@ -138,13 +138,13 @@ export async function deliveriesView(view) {
     return h(
       'tr',
       {dataset: {status: item.email_status}},
-      h('td', {'data-label': 'Invoice'}, h('a', {href: invoiceHref}, item.number)),
+      h('td', {'data-label': 'Invoice', class: 'nowrap'}, h('a', {href: invoiceHref}, item.number)),
       h('td', {'data-label': 'Resident'}, item.resident_name),
-      h('td', {'data-label': 'Unit'}, item.unit || '—'),
-      h('td', {'data-label': 'Amount', class: 'num'}, item.amount_due.formatted),
-      h('td', {'data-label': 'Email'}, emailWords(item.email_status)),
-      h('td', {'data-label': 'Address', class: 'break'}, item.email_to || '—'),
-      h('td', {'data-label': 'Reason', class: 'break'}, item.reason || ''),
+      h('td', {'data-label': 'Unit', class: 'nowrap'}, item.unit || '—'),
+      h('td', {'data-label': 'Amount', class: 'num nowrap'}, item.amount_due.formatted),
+      h('td', {'data-label': 'Email', class: 'nowrap'}, emailWords(item.email_status)),
+      h('td', {'data-label': 'Address', class: 'addr'}, item.email_to || '—'),
+      h('td', {'data-label': 'Reason', class: 'why'}, item.reason || ''),
     );
   }
 
@@ -163,7 +163,7 @@ export async function deliveriesView(view) {
         `${c.invoices} invoices published: ${c.sent} emailed and sent, ${c.failed} failed, ${c.bounced} bounced, `,
         `${c.no_address} with no email address.`,
       ),
-      deliveryCounts(c, 'page'),
+      deliveryCounts(c, 'page', 'counts-page'),
       c.failed + c.bounced + c.no_address
         ? notice(
             'warning',

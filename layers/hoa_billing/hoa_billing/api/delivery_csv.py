@@ -8,9 +8,9 @@ run anything on the manager's computer.
 A Lambda function answers with at most 6 MB, counted on the response as it travels (the
 CSV inside a JSON string, escaped). A part stops before ``BUDGET_BYTES`` of that and
 names the rest with a cursor (``X-Next-Cursor``, and a ``Link`` header with
-``rel="next"``). A typical row is ~110 bytes, so a 10,000-invoice job is ~1.1 MB, one
+``rel="next"``). A typical row is ~85 bytes (10,000 invoices measured 0.84 MB), one
 part; only rows of unusual length (120-character names, 254-character addresses, long
-reasons) make a job that size take two.
+reasons, up to ~1 KB a row) make a job that size take two.
 """
 
 from __future__ import annotations

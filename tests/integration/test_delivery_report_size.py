@@ -1,0 +1,126 @@
+"""What a delivery report costs as the job grows: the read units of one report (counted
+as DynamoDB charges them) at 1,000 and 10,000 invoices, and the CSV of a 10,000-invoice
+job inside one Lambda response (6 MB, counted as the response travels)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from bench.capacity import CapacityRecorder, table_specs
+from hoa_billing.core.jobs import PublishJob
+from hoa_billing.core.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, LineItem, Recipient
+from hoa_billing.data.deliveries import DynamoJobDeliveries
+from hoa_billing.data.directory import DynamoDirectory
+from hoa_billing.data.invoices import item_of, job_key
+from hoa_billing.data.items import to_item
+from hoa_billing.data.jobs import DynamoPublishJobs
+from hoa_billing.publish_all import DeliveryReports
+from tests.support.bulk import use_bulk_environment
+
+JOB = "job_01JFSIZE0000000000000000AA"
+LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024
+STATES = ["sent"] * 6 + ["skipped_no_address", "failed", "bounced", "queued"]
+
+
+def seed_job(stack: Any, count: int) -> None:
+    """A finished job of ``count`` invoices as its publishes and emails left them."""
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    actor = Actor(kind=ActorKind.SCHEDULE, id="monthly")
+    items = []
+    for i in range(count):
+        state = STATES[i % len(STATES)]
+        invoice = Invoice(
+            invoice_id=f"inv_01JFSIZE{i:018d}",
+            property_id="prop_a",
+            property_name="Maple Court HOA",
+            time_zone="America/New_York",
+            resident_id=f"res_01JFSIZE{i:018d}",
+            resident_name=f"Resident Number {i}",
+            number=f"INV-{i + 1:05d}",
+            status=InvoiceStatus.OPEN,
+            currency="USD",
+            line_items=[LineItem(description="Monthly assessment", amount=32500)],
+            amount_due=32500,
+            due_date=date(2030, 1, 1),
+            created_at=now,
+            created_by=actor,
+            published_at=now,
+            published_by=actor,
+            email_requested=state != "skipped_no_address",
+            email_status=state,
+            email_details={"reason": "MessageRejected: Email address is not verified"} if state == "failed" else {},
+            recipient=None
+            if state == "skipped_no_address"
+            else Recipient(name=f"Resident Number {i}", email=f"resident.number{i}@example.com"),
+            history=[HistoryEntry(at=now, action="published", actor=actor, to_status=InvoiceStatus.OPEN)],
+        )
+        item = item_of(invoice) | {"pj": job_key(JOB, invoice.invoice_id), "gsi_portal_pk": invoice.resident_id}
+        items.append({"PutRequest": {"Item": to_item(item)}})
+    client = boto3.client("dynamodb")
+    table = stack.physical_name("InvoicesTable")
+    for start in range(0, len(items), 25):
+        client.batch_write_item(RequestItems={table: items[start : start + 25]})
+    DynamoPublishJobs(stack.physical_name("PublishJobsTable")).create(
+        PublishJob(
+            job_id=JOB,
+            property_id="prop_a",
+            actor=actor,
+            total=count,
+            enumerated=count,
+            published=count,
+            started_at=now,
+            updated_at=now,
+        )
+    )
+
+
+@pytest.mark.parametrize(("invoices", "most_read_units"), [(1_000, 40), (10_000, 340)])
+def test_a_report_reads_its_job_once_at_about_a_thirtieth_of_a_unit_an_invoice(
+    stack, properties, invoices, most_read_units
+):
+    seed_job(stack, invoices)
+    session = boto3.Session()
+    recorder = CapacityRecorder(table_specs(stack)).attach(session)
+    client = session.client("dynamodb")
+    reports = DeliveryReports(
+        DynamoPublishJobs(stack.physical_name("PublishJobsTable"), client),
+        DynamoJobDeliveries(stack.physical_name("InvoicesTable"), client),
+        DynamoDirectory(stack.physical_name("PropertiesTable"), client),
+    )
+
+    report = reports.report("prop_a", JOB, None, 50, None)
+    usage = recorder.take()
+
+    assert report.counts is not None
+    assert report.counts.invoices == invoices
+    assert report.counts.sent + report.counts.queued + report.counts.failed + report.counts.bounced == (
+        report.counts.emailed
+    )
+    assert report.counts.emailed + report.counts.no_address == invoices
+    assert [line.delivery.number for line in report.lines] == [f"INV-{i:05d}" for i in range(1, 51)]
+    rcu = usage.total("rcu")
+    print(f"\ndelivery report of {invoices:,} invoices: {rcu:.1f} read units, {usage.total('requests'):.0f} requests")
+    assert 0.02 * invoices < rcu <= most_read_units
+
+
+def test_the_csv_of_a_10000_invoice_job_fits_one_lambda_response(api, stack, properties, monkeypatch):
+    use_bulk_environment(stack, monkeypatch)
+    seed_job(stack, 10_000)
+
+    response = api.get(f"/properties/prop_a/publish-jobs/{JOB}/deliveries.csv")
+
+    assert response.status == 200
+    assert "X-Next-Cursor" not in response.headers
+    travelling = len(json.dumps({"statusCode": 200, "headers": response.headers, "body": response.body}))
+    print(f"\nCSV of 10,000 invoices: {len(response.body.encode()):,} bytes; as the response travels {travelling:,}")
+    assert travelling < LAMBDA_RESPONSE_BYTES / 3  # typical rows: ~0.85 MB, room to spare
+    rows = list(csv.reader(io.StringIO(response.body.removeprefix("\ufeff"))))
+    assert len(rows) == 1 + 10_000
+    assert len({row[0] for row in rows[1:]}) == 10_000
