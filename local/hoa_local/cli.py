@@ -3,7 +3,7 @@ against the local runtime or a deployed stack (``--url`` and ``--token``, or
 ``HOA_API_URL`` and ``HOA_TOKEN``)."""
 
 # The command line only: what each command does is in launcher (run), operations
-# (list-invoices, publish-all, job, redrive) and devtools (token, trigger, stripe-event,
+# (list-invoices, publish-all, job, deliveries, redrive) and devtools (token, trigger, stripe-event,
 # email-bounce, email-refuse, event-source).
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hoa_local.devtools import (
     cmd_trigger,
 )
 from hoa_local.launcher import cmd_run
-from hoa_local.operations import cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
+from hoa_local.operations import cmd_deliveries, cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
 from hoa_local.target import DEFAULT_STATE_DIR, CliError, target
 
 
@@ -111,6 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     job.add_argument("--interval", type=float, default=0.5)
     job.add_argument("--timeout", type=float, default=900)
     job.set_defaults(func=cmd_job)
+
+    deliveries = commands.add_parser(
+        "deliveries",
+        help="a publish job's delivery report: who was emailed, failed, bounced, had no address",
+        description="The counts, then one line per invoice the job published (number, resident, unit, email "
+        "state, address, reason); --csv prints the report's CSV instead.",
+    )
+    _remote_options(deliveries)
+    deliveries.add_argument("job_id")
+    deliveries.add_argument(
+        "--email", help="only this email state: failed, bounced, skipped_no_address, sent, queued, not_requested"
+    )
+    deliveries.add_argument("--csv", action="store_true", help="the CSV, as the API serves it, to stdout")
+    deliveries.set_defaults(func=cmd_deliveries)
 
     stripe = commands.add_parser(
         "stripe-event",

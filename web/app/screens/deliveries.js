@@ -5,7 +5,7 @@
 
 import {path} from '../api.js';
 import {h, fill} from '../dom.js';
-import {emailWords} from '../format.js';
+import {actorWords, emailWords, formatDateTime} from '../format.js';
 import {errorPanel, loading, notice, pageHeader} from '../layout.js';
 import {toast} from '../toast.js';
 
@@ -127,7 +127,7 @@ export async function deliveriesView(view) {
     main,
     h('a', {class: 'back', href: invoicesHref}, '← Invoices'),
     pageHeader('Delivery report', csvButton(api, params.pid, params.jid, () => state.email)),
-    h('p', {class: 'muted', id: 'delivery-job'}, `Publish All ${params.jid}`),
+    h('p', {class: 'muted', id: 'delivery-job'}, 'Publish All'),
     summary,
     h('div', {class: 'filters'}, h('div', {class: 'field'}, h('label', {for: 'delivery-filter'}, 'Show'), select)),
     results,
@@ -142,7 +142,7 @@ export async function deliveriesView(view) {
       h('td', {'data-label': 'Resident'}, item.resident_name),
       h('td', {'data-label': 'Unit', class: 'nowrap'}, item.unit || '—'),
       h('td', {'data-label': 'Amount', class: 'num nowrap'}, item.amount_due.formatted),
-      h('td', {'data-label': 'Email', class: 'nowrap'}, emailWords(item.email_status)),
+      h('td', {'data-label': 'Email'}, emailWords(item.email_status)),
       h('td', {'data-label': 'Address', class: 'addr'}, item.email_to || '—'),
       h('td', {'data-label': 'Reason', class: 'why'}, item.reason || ''),
     );
@@ -232,11 +232,26 @@ export async function deliveriesView(view) {
     }
   }
 
+  // Which Publish All this is, as a person knows it: when, and who started it.
+  async function describeJob() {
+    try {
+      const [job, property] = await Promise.all([
+        api.get(path`/properties/${params.pid}/publish-jobs/${params.jid}`),
+        view.property().catch(() => null),
+      ]);
+      if (!view.isCurrent()) return;
+      main.querySelector('#delivery-job').textContent =
+        `Publish All started ${formatDateTime(job.started_at, property?.time_zone)} by ${actorWords(job.actor)}`;
+    } catch {
+      // The report itself says whether the job exists.
+    }
+  }
+
   select.addEventListener('change', () => {
     state.email = select.value;
     state.cursors = [null];
     history.replaceState(null, '', location.pathname + (state.email ? `?email=${encodeURIComponent(state.email)}` : ''));
     go(0);
   });
-  await go(0);
+  await Promise.all([go(0), describeJob()]);
 }
