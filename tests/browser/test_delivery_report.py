@@ -154,3 +154,44 @@ def test_a_publish_all_report_shows_who_got_the_email_and_who_did_not(runtime: R
     assert by_name["Di Refused"][4] == "Failed"
     assert re.match(r"MessageRejected: Email address is not verified", by_name["Di Refused"][6])
     assert by_name["Ed Bounce"][4:] == ["Bounced", "ed@example.com", "smtp; 550 5.1.1 user unknown"]
+
+
+def test_the_report_pages_through_a_larger_job(runtime: RunningRuntime, new_page):
+    admin = runtime.tokens.admin()
+    body = {"name": "Linden Park HOA", "time_zone": "America/New_York", "currency": "USD"}
+    prop = _call(runtime, "POST", "/properties", admin, body, 201)["property_id"]
+    manager = runtime.tokens.manager(prop)
+    for n in range(53):
+        resident = _call(
+            runtime, "POST", f"/properties/{prop}/residents", manager, {"name": f"L{n:02d}", "unit": "1"}, 201
+        )
+        draft = {
+            "resident_id": resident["resident_id"],
+            "currency": "USD",
+            "due_date": DUE,
+            "line_items": [{"description": "Monthly assessment", "amount": 1000 + n}],
+        }
+        _call(runtime, "POST", f"/properties/{prop}/invoices", manager, draft, 201)
+    job_id = _call(runtime, "POST", f"/properties/{prop}/publish-all", manager, {"expected_count": 53}, 202)["job_id"]
+    deadline = time.monotonic() + 30
+    while _call(runtime, "GET", f"/properties/{prop}/publish-jobs/{job_id}", manager)["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+    page = new_page()
+    report = f"/properties/{prop}/publish-jobs/{job_id}/deliveries"
+    sign_in(page, runtime.ready["console_url"], "Dana Manager", f"/sign-in?next={report}")
+    rows = page.locator("#delivery-table tbody tr")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#page-no-address")).to_have_text("53")
+    first_page = rows.locator("td:nth-child(1)").all_inner_texts()
+    page.get_by_role("button", name="Next page").click()
+    expect(rows).to_have_count(3)
+    expect(page.locator("#delivery-page")).to_have_text("Page 2")
+    expect(page.get_by_role("button", name="Next page")).to_have_count(0)
+    second_page = rows.locator("td:nth-child(1)").all_inner_texts()
+    assert sorted(first_page + second_page) == first_page + second_page  # invoice-number order, none twice
+    assert len(set(first_page + second_page)) == 53
+    page.get_by_role("button", name="Previous page").click()
+    expect(rows).to_have_count(50)
+    expect(rows.first.locator("td:nth-child(1)")).to_have_text(first_page[0])
