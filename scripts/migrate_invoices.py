@@ -9,10 +9,6 @@
 2. Every property's invoices are counted from the listing index into its counts item
    (``DynamoInvoiceListings.recount``).
 
-Nothing here for the Publish All delivery index (``ByPublishJob``): the publish writes
-its ``pj`` from the deploy that adds the index on, and jobs started before it report
-``"available": false`` (docs/data-model.md).
-
 Run it once the new indexes exist and the new code is deployed (docs/data-model.md),
 while nobody changes invoices: a transition between the count's reading and its writing
 is not in the count. It is safe to run again. Uses the credentials and region of the

@@ -20,7 +20,8 @@ from hoa_billing.core.clock import FixedClock
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.outbox import DynamoEmailOutbox
 from hoa_billing.email import BounceRecorder
-from hoa_local.lambdas import function_invoker
+from hoa_local.consumers import sqs_event
+from hoa_local.lambdas import LambdaContext, function_invoker, handler_for
 from tests.support.api import manager_claims, table_items
 from tests.support.bulk import BulkRun, make_publisher, use_bulk_environment
 from tests.support.outbox import PORTAL, SENDER, Outbox
@@ -116,6 +117,15 @@ def publish_all(run: BulkRun, count: int) -> str:
 
 def report(run: BulkRun, job_id: str, **query: str):
     return run.api.get(f"/properties/prop_a/publish-jobs/{job_id}/deliveries", query=query or None)
+
+
+def markers(stack, job_id: str) -> list[dict]:
+    """The job's chunk markers, as the workers left them."""
+    return [
+        item
+        for item in table_items(stack, "PublishJobsTable")
+        if item["pk"] == job_id and item["sk"].startswith("MSG#")
+    ]
 
 
 def every_item(run: BulkRun, job_id: str, limit: int, **query: str) -> list[dict]:
@@ -292,12 +302,15 @@ def test_the_csv_has_one_safe_row_per_invoice(run, finished):
 def test_a_job_from_before_the_report_says_it_has_none(run, outbox, stack, api):
     kinds = make_residents(api)
     job_id = publish_all(run, sum(len(v) for v in kinds.values()))
-    # As a job started before its invoices were indexed: a head without the mark.
-    boto3.client("dynamodb").update_item(
-        TableName=stack.physical_name("PublishJobsTable"),
-        Key={"pk": {"S": job_id}, "sk": {"S": "JOB"}},
-        UpdateExpression="REMOVE dx",
-    )
+    # As a job started before its markers listed what each message published: a head
+    # without the mark, markers without the ids.
+    client = boto3.client("dynamodb")
+    table = stack.physical_name("PublishJobsTable")
+    client.update_item(TableName=table, Key={"pk": {"S": job_id}, "sk": {"S": "JOB"}}, UpdateExpression="REMOVE dl")
+    for marker in markers(stack, job_id):
+        client.update_item(
+            TableName=table, Key={"pk": {"S": job_id}, "sk": {"S": marker["sk"]}}, UpdateExpression="REMOVE inv"
+        )
 
     response = report(run, job_id)
 
@@ -325,3 +338,31 @@ def test_a_resent_email_shows_queued_without_the_old_reason_then_its_new_outcome
     assert (items[refused]["email_status"], items[refused]["reason"]) == ("sent", None)
     counts = report(run, job_id).body["counts"]
     assert (counts["sent"], counts["failed"], counts["invoices"]) == (GOOD + 1, REFUSED - 1, finished["total"])
+
+
+def test_a_message_delivered_twice_or_sent_twice_lists_its_invoices_once(run, outbox, stack, api):
+    kinds = make_residents(api)
+    total = sum(len(v) for v in kinds.values())
+    job_id = run.start(total).body["job_id"]
+    run.enqueue()
+    messages = run.workers.receive()
+    run.workers.deliver(messages)
+    worker = handler_for("bulk_worker.app.lambda_handler")
+
+    # SQS delivers the same messages again, and the fan-out's page arrives once more as
+    # another message (a lost SendMessageBatch answer): nothing is listed a second time.
+    again = sqs_event(messages, run.workers.queue_arn)
+    copies = sqs_event([{**m, "MessageId": f"copy-{m['MessageId']}"} for m in messages], run.workers.queue_arn)
+    for event in (again, copies):
+        assert worker(event, LambdaContext("worker"), deps=run.publisher) == {"batchItemFailures": []}
+
+    listed = [invoice_id for marker in markers(stack, job_id) for invoice_id in marker.get("inv", [])]
+    assert len(listed) == len(set(listed)) == total
+    assert all("expires_at" not in marker for marker in markers(stack, job_id) if marker.get("inv"))
+    assert all("expires_at" in marker for marker in markers(stack, job_id) if not marker.get("inv"))
+    body = report(run, job_id).body
+    counts = body["counts"]
+    assert counts["invoices"] == run.job(job_id)["published"] == total
+    assert counts["emailed"] + counts["no_address"] + counts["not_requested"] == counts["invoices"]
+    assert counts["sent"] + counts["queued"] + counts["failed"] + counts["bounced"] == counts["emailed"]
+    assert len({item["invoice_id"] for item in every_item(run, job_id, 5)}) == total

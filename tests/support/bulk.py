@@ -70,7 +70,9 @@ def make_publisher(
         clock=clock,
         page_size=page_size,
         max_receive_count=int(stack.function_environment("BulkPublishWorkerFunction")["PUBLISH_MAX_RECEIVE_COUNT"]),
-        deliveries=DynamoJobDeliveries(stack.physical_name("InvoicesTable")),
+        deliveries=DynamoJobDeliveries(
+            stack.physical_name("InvoicesTable"), jobs_table=stack.physical_name("PublishJobsTable")
+        ),
         units=directory,
     )
 

@@ -39,10 +39,6 @@ def s(text: str) -> dict[str, str]:
     return {"S": text}
 
 
-def m(**values: dict[str, Any]) -> dict[str, Any]:
-    return {"M": values}
-
-
 def n(number: str) -> dict[str, str]:
     return {"N": number}
 
@@ -207,11 +203,8 @@ def test_the_template_declares_the_indexes_the_calculator_uses():
     assert {index.name: index.projection for index in INVOICES.indexes} == {
         "ListingByStatus": "INCLUDE",
         "PortalByResident": "INCLUDE",
-        "ByPublishJob": "INCLUDE",
     }
     assert INVOICES.index("ListingByStatus").keys == ("gsi_status_pk", "gsi_status_sk")
-    # A job's delivery report, by the job's shard, in invoice-number order.
-    assert INVOICES.index("ByPublishJob").keys == ("pj", "number")
     # The resident index is sorted by the table's own key: no attribute copies it.
     assert INVOICES.index("PortalByResident").keys == ("gsi_portal_pk", "invoice_id")
 
@@ -245,19 +238,6 @@ def test_an_email_claim_rewrites_no_index_and_its_outcome_only_the_listing():
         ("base", "update"): 2,
         ("ListingByStatus", "update"): 1,  # the listing's email state is one of its NonKeyAttributes
     }
-
-
-def test_a_publish_by_a_job_enters_its_delivery_index_once_and_each_email_outcome_rewrites_it_once():
-    by_job = published(pj=s("job_1#3"), number=s("INV-00001"), recipient=m(name=s("Pat"), email=s("pat@example.com")))
-    claimed = {**by_job, "email_status": s("sending"), "email_claim_token": s("t" * 40)}
-    failed = {**by_job, "email_status": s("failed"), "els": s("failed"), "elr": s("MessageRejected: not verified")}
-
-    publish = charged(write_charges(INVOICES, draft(number=s("INV-00001")), by_job))
-    assert publish[("ByPublishJob", "put")] == 1
-    assert ("ByPublishJob", "update") not in charged(write_charges(INVOICES, by_job, claimed))
-    assert charged(write_charges(INVOICES, claimed, failed))[("ByPublishJob", "update")] == 1
-    paid = {**failed, "amount_paid": n("10000")}
-    assert ("ByPublishJob", "update") not in charged(write_charges(INVOICES, failed, paid))  # not projected
 
 
 def test_a_payment_updates_both_listings_of_the_amount_paid():

@@ -100,7 +100,7 @@ def publish_all() -> PublishAll:
         publish_queue=SqsQueue(settings.publish_queue_url),
         fan_out_queue=SqsQueue(settings.fan_out_queue_url),
         max_receive_count=settings.publish_max_receive_count,
-        deliveries=DynamoJobDeliveries(get_settings().invoices_table),
+        deliveries=DynamoJobDeliveries(get_settings().invoices_table, jobs_table=settings.publish_jobs_table),
         units=directory(),
         # The seam for the printable letters: their count of a job's letters, once they exist.
         letters=None,

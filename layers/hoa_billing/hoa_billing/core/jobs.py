@@ -48,9 +48,9 @@ class PublishJob(Model):
     started_at: datetime
     updated_at: datetime
     failures: list[JobFailure] = Field(default_factory=list)
-    # Whether the job's invoices are in its delivery index (jobs started before the index
-    # existed are not, unless migrated): its delivery report is available.
-    deliveries_indexed: bool = True
+    # Whether the job's chunk markers list the invoices each chunk published (jobs started
+    # before the markers did have none): its delivery report is available.
+    deliveries_listed: bool = True
 
     @property
     def processed(self) -> int:
@@ -88,6 +88,9 @@ class ChunkTally:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (invoice_id, reason)
     property_id: str | None = None
     published_amount: int = 0
+    # The invoices this message published (``published`` of them): the job's manifest, for
+    # its delivery report. One published by another message of the job is not here.
+    published_ids: list[str] = field(default_factory=list)
 
 
 class JobExists(Exception):

@@ -60,23 +60,6 @@ DEFAULTS: dict[str, Any] = {
 # when a sender claims or releases it, so the index is not rewritten twice per email.
 EMAIL_SHOWN = "els"
 EMAIL_NOT_SHOWN = frozenset({"sending"})
-# Why the shown email state is failed or bounced, for the job's delivery report (its index
-# projects this, not the whole ``email_details`` map): at most ``EMAIL_REASON_CHARS``.
-EMAIL_REASON = "elr"
-EMAIL_REASON_SHOWN = frozenset({"failed", "bounced"})
-EMAIL_REASON_CHARS = 200
-# The Publish All job that published the invoice, with the invoice's shard
-# (``"{job_id}#{shard}"``): the partition key of the job's delivery index. Written by the
-# publish's own update; invoices published singly have none (the index is sparse).
-PUBLISH_JOB = "pj"
-
-
-def shown_reason(status: str, details: Any) -> str | None:
-    """The reason the report shows beside a failed or bounced email (None otherwise)."""
-    if status not in EMAIL_REASON_SHOWN or not isinstance(details, dict) or not details.get("reason"):
-        return None
-    return str(details["reason"])[:EMAIL_REASON_CHARS]
-
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -212,9 +195,6 @@ def stored_fields(values: dict[str, Any]) -> dict[str, Any]:
         stored[STORED_NAMES.get(field, field)] = stored_value(field, value)
     if "email_status" in values and values["email_status"] not in EMAIL_NOT_SHOWN:
         stored[EMAIL_SHOWN] = values["email_status"]
-        reason = shown_reason(values["email_status"], values.get("email_details"))
-        if reason is not None:
-            stored[EMAIL_REASON] = reason
     return stored
 
 

@@ -34,15 +34,12 @@ from hoa_billing.core.models import DraftRef, HistoryEntry, Invoice, InvoiceStat
 from hoa_billing.data.counters import CountChange, counts_key
 from hoa_billing.data.invoice_shape import (
     EMAIL_NOT_SHOWN,
-    EMAIL_REASON,
     EMAIL_SHOWN,
-    PUBLISH_JOB,
     STORED_NAMES,
     actor_value,
     history_value,
     invoice_of,
     micros,
-    shown_reason,
     stored_fields,
     stored_value,
 )
@@ -52,12 +49,10 @@ from hoa_billing.data.writes import Delete, Put, ReturnValues, Update
 STATUS_SHARDS = 8
 STATUS_INDEX = "ListingByStatus"
 PORTAL_INDEX = "PortalByResident"
-JOB_INDEX = "ByPublishJob"
 # A read-then-write that lost a race to another change of the same invoice tries again.
 RACE_ATTEMPTS = 5
 
 __all__ = [
-    "JOB_INDEX",
     "PORTAL_INDEX",
     "STATUS_INDEX",
     "STATUS_SHARDS",
@@ -66,7 +61,6 @@ __all__ = [
     "history_value",
     "invoice_of",
     "item_of",
-    "job_key",
     "recorded",
     "shard_of",
     "status_keys",
@@ -81,13 +75,6 @@ def shard_of(invoice_id: str, shards: int = STATUS_SHARDS) -> int:
 
 def status_pk(property_id: str, shard: int) -> str:
     return f"{property_id}#{shard}"
-
-
-def job_key(job_id: str, invoice_id: str) -> str:
-    """The invoice's partition of its job's delivery index: the job's entries are spread
-    over the same ``STATUS_SHARDS`` shards as the listing, so a large Publish All does not
-    write one hot index partition (1,000 writes a second) once per publish."""
-    return f"{job_id}#{shard_of(invoice_id)}"
 
 
 def status_keys(property_id: str, invoice_id: str, status: InvoiceStatus) -> dict[str, str]:
@@ -162,13 +149,6 @@ class InvoiceTable(TableRepository):
         shown = update.assigned("email_status")
         if shown is not None and shown not in EMAIL_NOT_SHOWN:
             update.set(EMAIL_SHOWN, shown)
-            # The delivery report's reason goes with the state it explains: set with a
-            # failure or a bounce, gone with a new request or a send.
-            reason = shown_reason(shown, update.assigned("email_details"))
-            if reason is None:
-                update.remove(EMAIL_REASON)
-            else:
-                update.set(EMAIL_REASON, reason)
         return update
 
     def _change(self, invoice_id: str, update: Update, returns: ReturnValues = "ALL_NEW") -> dict[str, Any]:
@@ -259,9 +239,6 @@ class DynamoInvoices(InvoiceTable):
                 d=draft.due_date,
             )
         )
-        if publication.job_id is not None:
-            # In the same write: the job's delivery index lists the invoice from its publish.
-            update.set(PUBLISH_JOB, job_key(publication.job_id, draft.invoice_id))
         if publication.email_requested:
             update.set("email_requested", True)
         if publication.recipient is not None:

@@ -1,9 +1,9 @@
 """A Publish All job's delivery report: which residents were emailed, whose email failed
 or bounced, and who has no address, with counts that add up to what the job published.
 
-The counts and the rows come from the job's delivery index (the invoices themselves, as
-their email states stand now), not from the job's own counters: an email that bounces a
-day later shows as bounced here. Letters for residents without a usable address are
+The counts and the rows come from the invoices the job's manifest lists (the invoices
+themselves, as their email states stand now), not from the job's own counters: an email
+that bounces a day later shows as bounced here. Letters for residents without a usable address are
 counted by the letters feature when it is given (``LettersReady``); until then the
 report has no such count.
 """
@@ -106,10 +106,11 @@ class DeliveryReports:
         self, property_id: str, job_id: str, email: DeliveryState | None, limit: int, cursor: str | None
     ) -> DeliveryReport:
         """A page of the job's deliveries (only those in ``email``'s state, when given)
-        and the counts over all of them. A job started before its invoices were indexed
-        has no report: ``available`` is False and nothing else is said."""
+        and the counts over all of them. A job started before its markers listed what
+        each message published has no report: ``available`` is False and nothing else is
+        said."""
         job = self._job(property_id, job_id)
-        if not job.deliveries_indexed:
+        if not job.deliveries_listed:
             return DeliveryReport(job, False, None, [], None)
         page = self.deliveries.page(job_id, EmailStatus(email) if email else None, limit, cursor)
         letters = self.letters.letters_ready(job_id) if self.letters is not None else None
