@@ -18,7 +18,7 @@ import pytest
 from bench.capacity import CapacityRecorder, table_specs
 from hoa_billing.core.jobs import ChunkTally, PublishJob
 from hoa_billing.core.models import Actor, ActorKind, HistoryEntry, Invoice, InvoiceStatus, LineItem, Recipient
-from hoa_billing.data.deliveries import DynamoJobDeliveries
+from hoa_billing.data.deliveries import BATCH_ATTEMPTS, DynamoJobDeliveries, StillUnprocessed
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import item_of
 from hoa_billing.data.items import to_item
@@ -149,3 +149,60 @@ def test_listing_a_chunks_invoices_on_its_marker_costs_the_publish_nothing(stack
     bare = chunk_cost(str(uuid.uuid4()), [])
 
     assert listing == bare
+
+
+class Unprocessing:
+    """A DynamoDB client whose BatchGetItem leaves all but the first ``served`` keys of a
+    request unprocessed, ``times`` times over (None: always), as DynamoDB does when throttled."""
+
+    def __init__(self, client: Any, served: int, times: int | None) -> None:
+        self.client, self.served, self.times, self.calls = client, served, times, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        self.calls += 1
+        ((table, request),) = RequestItems.items()
+        if self.times is not None and self.times <= 0:
+            return self.client.batch_get_item(RequestItems=RequestItems)
+        if self.times is not None:
+            self.times -= 1
+        keys, left = request["Keys"][: self.served], request["Keys"][self.served :]
+        response = self.client.batch_get_item(RequestItems={table: {**request, "Keys": keys}})
+        if left:
+            response["UnprocessedKeys"] = {table: {**request, "Keys": left}}
+        return response
+
+
+def deliveries_over(stack: Any, client: Any) -> DynamoJobDeliveries:
+    return DynamoJobDeliveries(
+        stack.physical_name("InvoicesTable"), client, jobs_table=stack.physical_name("PublishJobsTable")
+    )
+
+
+def test_keys_left_unprocessed_are_asked_again_until_every_invoice_is_read(stack, properties, monkeypatch):
+    monkeypatch.setattr("hoa_billing.data.deliveries.BACKOFF_SECONDS", 0)
+    seed_job(stack, 250)
+    client = Unprocessing(boto3.client("dynamodb"), served=40, times=4)
+
+    rows = deliveries_over(stack, client).all(JOB)
+
+    assert [row.number for row in rows] == [f"INV-{i:05d}" for i in range(1, 251)]
+    assert client.calls > 3  # three batches, and their retries
+
+
+def test_keys_still_unprocessed_after_every_attempt_answer_service_busy(api, stack, properties, monkeypatch):
+    monkeypatch.setattr("hoa_billing.data.deliveries.BACKOFF_SECONDS", 0)
+    seed_job(stack, 100)
+    client = Unprocessing(boto3.client("dynamodb"), served=10, times=None)
+    with pytest.raises(StillUnprocessed):
+        deliveries_over(stack, client).all(JOB)
+    assert client.calls == BATCH_ATTEMPTS  # one batch, 60 of its 100 read: given up, not looping
+
+    # Through the API: nothing decided, a 503 to retry, not a report that counts too few.
+    use_bulk_environment(stack, monkeypatch)
+    monkeypatch.setattr("hoa_billing.data.deliveries.DynamoJobDeliveries.client", client)
+    response = api.get(f"/properties/prop_a/publish-jobs/{JOB}/deliveries")
+    assert response.status == 503
+    assert response.body["error"]["code"] == "service_busy"

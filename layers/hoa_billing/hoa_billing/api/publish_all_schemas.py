@@ -233,8 +233,8 @@ class JobDeliveriesOut(Out):
     job_id: str
     state: JobState = Field(description="The job's state: while it runs, the counts grow.")
     available: bool = Field(
-        description="False for a job started before delivery reports existed: its invoices were not indexed, "
-        "so there are no counts and no items."
+        description="False for a job started before delivery reports existed: it did not list the invoices it "
+        "published, so there are no counts and no items."
     )
     counts: DeliveryCountsOut | None
     items: list[DeliveryOut] = Field(description="In invoice-number order; `email=` keeps one email state.")

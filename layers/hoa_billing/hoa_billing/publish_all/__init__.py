@@ -74,13 +74,13 @@ class PublishAll:
     fan_out: FanOut
     worker: Worker
     jobs: JobReads
-    # The jobs' delivery reports (None when built without the delivery index).
+    # The jobs' delivery reports (None when built without their reader).
     delivery_reports: DeliveryReports | None = None
 
     @property
     def deliveries(self) -> DeliveryReports:
         if self.delivery_reports is None:
-            raise RuntimeError("Publish All was built without its delivery index")
+            raise RuntimeError("Publish All was built without its delivery reports")
         return self.delivery_reports
 
     @classmethod
@@ -101,7 +101,7 @@ class PublishAll:
         units: UnitBook | None = None,
         letters: LettersReady | None = None,
     ) -> PublishAll:
-        """``deliveries`` and ``units``: the delivery index and the residents' units, for
+        """``deliveries`` and ``units``: the jobs' deliveries and the residents' units, for
         the jobs' delivery reports; ``letters``: the letters feature's count of a job's
         printable letters (None: the report has no such count)."""
         clock = clock or SystemClock()
