@@ -187,6 +187,9 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     page.keyboard.press("Escape")
 
     # Publish All: the confirmation, the progress (the worker held back a moment), the end.
+    # SES refuses one address (as the sandbox refuses an unverified one): the report shows it.
+    refusal = {"address": "casey.patel@example.com"}
+    assert requests.post(f"{runtime.url}/_local/ses/refusals", json=refusal, timeout=10).ok
     page.goto(f"{base}/invoices")
     page.get_by_role("button", name=re.compile(r"^Publish All")).click()
     page.locator("#publish-all-count").wait_for()
@@ -200,7 +203,9 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
         publish_worker(runtime, True)
     page.locator("#publish-progress-label[data-state]").wait_for(timeout=60_000)
     page.locator("#no-email-list").wait_for()
+    page.locator("#delivery-section").wait_for()
     shoot(page, "publish-all-finished")
+    report_path = page.locator("#delivery-report-link").get_attribute("href")
     page.get_by_role("button", name="Done").click()
 
     page.goto(f"{base}/invoices/{robin['invoice_id']}")
@@ -256,6 +261,14 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
         "recipient": sent["to"],
     }
     assert requests.post(f"{runtime.url}/_local/ses/notifications", json=bounce, timeout=10).ok
+    # The Publish All's delivery report: sent, refused, bounced, no address; then the failures.
+    page.goto(f"{console}{report_path}")
+    page.locator("#delivery-table").wait_for()
+    expect(page.locator("#page-bounced")).to_have_text("1")
+    shoot(page, "delivery-report")
+    page.get_by_label("Show").select_option(label="Failed")
+    expect(page.locator("#delivery-table tbody tr")).to_have_count(2)  # Casey Patel's two invoices
+    shoot(page, "delivery-report-failed")
     alex = draft(runtime, "Alex Kim", [("Monthly assessment - May", 32500)])
     page.goto(f"{base}/residents")
     page.locator("table.residents").wait_for()

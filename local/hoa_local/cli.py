@@ -3,8 +3,8 @@ against the local runtime or a deployed stack (``--url`` and ``--token``, or
 ``HOA_API_URL`` and ``HOA_TOKEN``)."""
 
 # The command line only: what each command does is in launcher (run), operations
-# (list-invoices, publish-all, job, redrive) and devtools (token, trigger, stripe-event,
-# email-bounce, event-source).
+# (list-invoices, publish-all, job, deliveries, redrive) and devtools (token, trigger, stripe-event,
+# email-bounce, email-refuse, event-source).
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from hoa_local import invoice_report, property_commands
 from hoa_local.devtools import (
     STRIPE_EVENTS,
     cmd_email_bounce,
+    cmd_email_refuse,
     cmd_event_source,
     cmd_stripe_event,
     cmd_token,
     cmd_trigger,
 )
 from hoa_local.launcher import cmd_run
-from hoa_local.operations import cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
+from hoa_local.operations import cmd_deliveries, cmd_job, cmd_list_invoices, cmd_publish_all, cmd_redrive
 from hoa_local.target import DEFAULT_STATE_DIR, CliError, target
 
 
@@ -111,6 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     job.add_argument("--timeout", type=float, default=900)
     job.set_defaults(func=cmd_job)
 
+    deliveries = commands.add_parser(
+        "deliveries",
+        help="a publish job's delivery report: who was emailed, failed, bounced, had no address",
+        description="The counts, then one line per invoice the job published (number, resident, unit, email "
+        "state, address, reason); --csv prints the report's CSV instead.",
+    )
+    _remote_options(deliveries)
+    deliveries.add_argument("job_id")
+    deliveries.add_argument(
+        "--email", help="only this email state: failed, bounced, skipped_no_address, sent, queued, not_requested"
+    )
+    deliveries.add_argument("--csv", action="store_true", help="the CSV, as the API serves it, to stdout")
+    deliveries.set_defaults(func=cmd_deliveries)
+
     stripe = commands.add_parser(
         "stripe-event",
         help="sign a Stripe test event with the local webhook secret and post it to the webhook",
@@ -140,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     bounce.add_argument("invoice_id")
     bounce.add_argument("--complaint", action="store_true", help="a complaint (marked as spam) instead of a bounce")
     bounce.set_defaults(func=cmd_email_bounce)
+
+    refuse = commands.add_parser(
+        "email-refuse",
+        help="the embedded SES refuses this address from now on, as SES in the sandbox (local runtime)",
+        description="SES in the sandbox refuses a recipient nobody verified (MessageRejected): emails to the address "
+        "are marked failed with SES's reason, and a Publish All's delivery report lists them as failed.",
+    )
+    refuse.add_argument("address")
+    refuse.add_argument("--url", help="local runtime URL (default: the running one)")
+    refuse.set_defaults(func=cmd_email_refuse)
 
     source = commands.add_parser(
         "event-source",

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from hoa_local import schedules, stripe_fake
+from hoa_local import schedules, ses_refusals, stripe_fake
 from hoa_local.ses_events import PATH as SES_PATH
 from hoa_local.target import CliError, local_state, target
 
@@ -162,6 +162,18 @@ def cmd_email_bounce(args: argparse.Namespace) -> int:
         print(f"the {kind} was not delivered: {answer.get('message', answer)}")
         return 1
     print(f"SES {kind} for {details['to']} ({invoice['number']}) delivered to {', '.join(answer['delivered_to'])}")
+    return 0
+
+
+def cmd_email_refuse(args: argparse.Namespace) -> int:
+    """From now on the embedded SES refuses this address, as SES in the sandbox refuses a
+    recipient nobody verified: emails to it fail with SES's reason."""
+    response = requests.post(f"{_local_url(args)}{ses_refusals.PATH}", json={"address": args.address}, timeout=30)
+    answer = response.json()
+    if not response.ok:
+        print(f"not refused: {answer.get('message', answer)}")
+        return 1
+    print(f"SES now refuses {args.address} (refused: {', '.join(answer['refused'])})")
     return 0
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
+import requests
 from botocore.exceptions import ClientError
 
 from hoa_local.redrive import follow_move_task, redrive, start_move_task
@@ -90,6 +93,52 @@ def cmd_job(args: argparse.Namespace) -> int:
         return watch_job(api, pid, args.job_id, args.interval, args.timeout)
     print(json.dumps(api.call("GET", f"/properties/{pid}/publish-jobs/{args.job_id}"), indent=2))
     return 0
+
+
+def cmd_deliveries(args: argparse.Namespace) -> int:
+    """A Publish All job's delivery report: the counts, then one line per invoice (every
+    page); ``--csv``: the report's CSV as the API serves it, every part, to stdout."""
+    api = target(args)
+    pid = api.require_property(args)
+    base = f"/properties/{pid}/publish-jobs/{args.job_id}/deliveries"
+    query = {"email": args.email} if args.email else {}
+    if args.csv:
+        cursor: str | None = None
+        first = True
+        while True:
+            response = requests.get(
+                f"{api.url.rstrip('/')}{base}.csv",
+                params={**query, **({"cursor": cursor} if cursor else {})},
+                headers={"Authorization": f"Bearer {api.token}"},
+                timeout=60,
+            )
+            if response.status_code >= 400:
+                raise CliError(f"GET {base}.csv -> {response.status_code}: {response.text}")
+            text = response.content.decode("utf-8-sig")
+            sys.stdout.write(text if first else text.split("\r\n", 1)[1])
+            first = False
+            cursor = response.headers.get("X-Next-Cursor")
+            if not cursor:
+                return 0
+    cursor = None
+    while True:
+        page = api.call(
+            "GET", base + "?" + urlencode({**query, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        )
+        if cursor is None:
+            if not page["available"]:
+                print(f"Job {args.job_id} ran before delivery reports existed: there is no report for it.")
+                return 0
+            counts = page["counts"]
+            print(", ".join(f"{name.replace('_', ' ')} {value}" for name, value in counts.items()))
+        for item in page["items"]:
+            where = item["email_to"] or "-"
+            why = f"  ({item['reason']})" if item["reason"] else ""
+            unit = item["unit"] or "-"
+            print(f"{item['number']}  {item['resident_name']} ({unit})  {item['email_status']}  {where}{why}")
+        cursor = page["next_cursor"]
+        if not cursor:
+            return 0
 
 
 def _queue_url(sqs: Any, name: str, stack_name: str | None) -> str:

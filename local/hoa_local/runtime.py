@@ -26,7 +26,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.wrappers import Request, Response
 
-from hoa_local import ROOT
+from hoa_local import ROOT, ses_refusals
 from hoa_local.api_docs import api_docs
 from hoa_local.apigw import Router
 from hoa_local.console import DEFAULT_CONSOLE_PORT, LocalConsole
@@ -167,6 +167,7 @@ class LocalRuntime:
     def _start_embedded_aws(self) -> str:
         make_dynamodb_requests_atomic()  # the server runs in this process: patch it here
         keep_whole_simple_emails()
+        ses_refusals.install()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -241,6 +242,8 @@ class LocalRuntime:
         app.add_local_route("GET", "/_local/event-sources", self._list_event_sources)
         app.add_local_route("POST", "/_local/event-sources/", self._set_event_source)
         app.add_local_route("POST", SES_PATH, SesNotifications(self.stack, self.functions.invoke).view)
+        app.add_local_route("GET", ses_refusals.PATH, ses_refusals.view)
+        app.add_local_route("POST", ses_refusals.PATH, ses_refusals.view)
         app.add_local_route("GET", "/docs", api_docs)
         app.cors = GatewayCors.from_stack(self.stack)
         self.console.install(app, self)

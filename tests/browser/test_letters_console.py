@@ -34,7 +34,12 @@ def _published(runtime: RunningRuntime, name: str, unit: str, email: str | None)
         "line_items": [{"description": "Monthly assessment", "amount": 31000}],
     }
     invoice = _api(runtime, "POST", f"/properties/{DEMO}/invoices", draft, status=201)
-    _api(runtime, "POST", f"/properties/{DEMO}/invoices/{invoice['invoice_id']}/publish", {"send_email": email is not None})
+    _api(
+        runtime,
+        "POST",
+        f"/properties/{DEMO}/invoices/{invoice['invoice_id']}/publish",
+        {"send_email": email is not None},
+    )
     return dict(invoice)
 
 

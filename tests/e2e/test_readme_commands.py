@@ -77,6 +77,7 @@ PLACEHOLDERS: dict[str, Callable[[Session], str]] = {
     "JOB_ID": _job_id,
     "INVOICE_ID": _open_invoice_id,
     "QUEUE": lambda session: "PublishQueue",  # the queue PublishDeadLetterQueue takes messages from
+    "ADDRESS": lambda session: "nobody@refused.example",  # no demo resident's: the demo's emails still go out
 }
 _PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 

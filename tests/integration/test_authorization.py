@@ -28,6 +28,8 @@ ROUTES = [
     ("POST", "/properties/{p}/invoices/{i}/void", {"reason": "because"}),
     ("GET", "/properties/{p}/invoices/{i}/letter", None),
     ("GET", "/properties/{p}/publish-jobs/job_x/letters", None),
+    ("GET", "/properties/{p}/publish-jobs/job_x/deliveries", None),
+    ("GET", "/properties/{p}/publish-jobs/job_x/deliveries.csv", None),
 ]
 
 

@@ -118,6 +118,16 @@ ROUTES: dict[str, tuple[str, Any, int]] = {
         lambda w: (f"/properties/prop_a/publish-jobs/{w.start_job()}", None),
         200,
     ),
+    "GET /properties/{property_id}/publish-jobs/{job_id}/deliveries": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/publish-jobs/{w.start_job()}/deliveries", None),
+        200,
+    ),
+    "GET /properties/{property_id}/publish-jobs/{job_id}/deliveries.csv": (
+        MANAGER,
+        lambda w: (f"/properties/prop_a/publish-jobs/{w.start_job()}/deliveries.csv", None),
+        200,
+    ),
     "GET /properties/{property_id}/residents/{resident_id}": (
         MANAGER,
         lambda w: (f"/properties/prop_a/residents/{w.resident_a}", None),

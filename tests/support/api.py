@@ -81,7 +81,10 @@ class Api:
         )
         overrides = {"deps": self.deps[route.function]} if route.function in self.deps else {}
         result = self.functions.invoke(route.function, event, **overrides)
-        payload = json.loads(result["body"]) if result.get("body") else None
+        content_type = str((result.get("headers") or {}).get("Content-Type", "application/json"))
+        payload: Any = result.get("body") or None
+        if payload is not None and content_type.startswith("application/json"):
+            payload = json.loads(payload)
         return ApiResponse(result["statusCode"], payload, result.get("headers", {}))
 
     def get(self, path: str, **kwargs: Any) -> ApiResponse:

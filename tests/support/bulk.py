@@ -12,12 +12,15 @@ import boto3
 from hoa_billing import compose
 from hoa_billing.core.clock import FixedClock
 from hoa_billing.core.settings import get_bulk_settings
+from hoa_billing.data.deliveries import DynamoJobDeliveries
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
 from hoa_billing.data.jobs import DynamoPublishJobs
+from hoa_billing.data.letter_files import S3LetterFiles
 from hoa_billing.data.listings import DynamoInvoiceListings
 from hoa_billing.data.queues import SqsQueue
 from hoa_billing.invoices import Publisher
+from hoa_billing.letters_delivery import LetterCounts
 from hoa_billing.publish_all import PublishAll
 from hoa_local.consumers import SqsConsumer
 from hoa_local.template import Stack
@@ -69,6 +72,11 @@ def make_publisher(
         clock=clock,
         page_size=page_size,
         max_receive_count=int(stack.function_environment("BulkPublishWorkerFunction")["PUBLISH_MAX_RECEIVE_COUNT"]),
+        deliveries=DynamoJobDeliveries(
+            stack.physical_name("InvoicesTable"), jobs_table=stack.physical_name("PublishJobsTable")
+        ),
+        units=directory,
+        letters=LetterCounts(S3LetterFiles(str(stack.attributes["LettersBucket"]["Ref"]))),
     )
 
 

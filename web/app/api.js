@@ -106,8 +106,49 @@ export function createApi({baseUrl, token, onUnauthorized}) {
     throw error;
   }
 
+  /**
+   * A file the API serves (CSV): fetched with the bearer token, as a Blob to save. A link
+   * to the API cannot carry the Authorization header, so the console fetches it itself.
+   * Resolves {blob, filename, next} (`next`: the cursor of a further part, or null).
+   */
+  async function download(path, query) {
+    const headers = {};
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let url = baseUrl + path;
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query || {})) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    }
+    if (params.toString()) url += `?${params}`;
+    let response;
+    try {
+      response = await fetch(url, {headers, cache: 'no-store'});
+    } catch {
+      throw new ApiError(0, 'network');
+    }
+    if (!response.ok) {
+      let data = null;
+      try {
+        data = await response.json();
+      } catch {
+        data = null;
+      }
+      const error = errorFrom(response.status, data);
+      if (response.status === 401 && onUnauthorized) onUnauthorized(error);
+      throw error;
+    }
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const named = /filename="([^"]+)"/.exec(disposition);
+    return {
+      blob: await response.blob(),
+      filename: named ? named[1] : 'download',
+      next: response.headers.get('X-Next-Cursor'),
+    };
+  }
+
   return {
     get: async (path, query) => (await request('GET', path, {query})).data,
+    download,
     /** GET a link the API handed out (see resolve). */
     follow: async (link) => (await request('GET', link, {absolute: true})).data,
     post: (path, body, options = {}) => request('POST', path, {body: body ?? {}, ...options}),

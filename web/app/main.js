@@ -8,6 +8,7 @@ import {fill, h} from './dom.js';
 import {errorPanel, propertySidebar, propertySwitcher, shell} from './layout.js';
 import {match, navigate, route, startRouter} from './router.js';
 import {currentSession, endSession, homePath} from './session.js';
+import {deliveriesView} from './screens/deliveries.js';
 import {draftFormView} from './screens/draft.js';
 import {invoiceView} from './screens/invoice.js';
 import {invoicesView} from './screens/invoices.js';
@@ -31,6 +32,11 @@ route('/properties/:pid/invoices', invoicesView, {roles: MANAGERS, sidebar: 'inv
 route('/properties/:pid/invoices/new', draftFormView, {roles: MANAGERS, sidebar: 'invoices', title: 'New invoice'});
 route('/properties/:pid/invoices/:iid', invoiceView, {roles: MANAGERS, sidebar: 'invoices', title: 'Invoice'});
 route('/properties/:pid/invoices/:iid/edit', draftFormView, {roles: MANAGERS, sidebar: 'invoices', title: 'Edit'});
+route('/properties/:pid/publish-jobs/:jid/deliveries', deliveriesView, {
+  roles: MANAGERS,
+  sidebar: 'invoices',
+  title: 'Delivery report',
+});
 route('/properties/:pid/residents', residentsView, {roles: MANAGERS, sidebar: 'residents', title: 'Residents'});
 route('/properties/:pid/residents/:rid', residentView, {roles: MANAGERS, sidebar: 'residents', title: 'Resident'});
 route('/portal', portalView, {roles: RESIDENTS, title: 'My account'});

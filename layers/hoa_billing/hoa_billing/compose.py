@@ -90,6 +90,7 @@ def properties() -> Properties:
 
 @cache
 def publish_all() -> PublishAll:
+    from hoa_billing.data.deliveries import DynamoJobDeliveries
     from hoa_billing.data.jobs import DynamoPublishJobs
     from hoa_billing.data.queues import SqsQueue
     from hoa_billing.publish_all import PublishAll
@@ -104,6 +105,10 @@ def publish_all() -> PublishAll:
         publish_queue=SqsQueue(settings.publish_queue_url),
         fan_out_queue=SqsQueue(settings.fan_out_queue_url),
         max_receive_count=settings.publish_max_receive_count,
+        deliveries=DynamoJobDeliveries(get_settings().invoices_table, jobs_table=settings.publish_jobs_table),
+        units=directory(),
+        # The printed letters of the job, counted in the letters bucket.
+        letters=letter_counts(),
     )
 
 

@@ -1,14 +1,15 @@
 // What the Publish All dialog shows once a job has finished, below its counts: the place
 // for everything about reaching the residents the job published to.
 //
-// Today: the residents with no email address, to notify another way (the invoice list's
-// email=skipped_no_address). The delivery report (emails sent, failed, bounced,
-// per job) and the printable letters for residents without an address (one PDF per job)
-// belong here too, as further sections returned by publishAllReport: each a
-// <section class="report-section" aria-labelledby=...> with its own heading, in that
-// order after this one. The dialog renders whatever this returns into #publish-all-report.
+// The residents with no email address, to notify another way (the invoice list's
+// email=skipped_no_address); then the job's email delivery (sent, failed, bounced, no
+// address) with links to its delivery report and CSV. The printable letters for residents
+// without an address (one PDF per job) belong here too, as a further section returned by
+// publishAllReport: each a <section class="report-section" aria-labelledby=...> with its
+// own heading. The dialog renders whatever this returns into #publish-all-report.
 
 import {h} from '../dom.js';
+import {deliverySection} from './deliveries.js';
 
 /**
  * The sections to show after `job` finished (the delivery report and letters will read
@@ -37,6 +38,13 @@ export async function publishAllReport({api, base, job}) {
     }
   } catch {
     // Without the list the dialog still shows the job's counts.
+  }
+  try {
+    const propertyId = decodeURIComponent(base.split('/')[2]);
+    const delivery = await deliverySection({api, propertyId, job});
+    if (delivery) sections.push(delivery);
+  } catch {
+    // Nor does it need the delivery counts: the report's page says what went wrong.
   }
   return sections;
 }

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from hoa_billing.core.models import Actor, Model
+from hoa_billing.core.models import Actor, EmailStatus, Model
 
 
 class JobState(StrEnum):
@@ -48,6 +48,9 @@ class PublishJob(Model):
     started_at: datetime
     updated_at: datetime
     failures: list[JobFailure] = Field(default_factory=list)
+    # Whether the job's chunk markers list the invoices each chunk published (jobs started
+    # before the markers did have none): its delivery report is available.
+    deliveries_listed: bool = True
 
     @property
     def processed(self) -> int:
@@ -85,6 +88,9 @@ class ChunkTally:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (invoice_id, reason)
     property_id: str | None = None
     published_amount: int = 0
+    # The invoices this message published (``published`` of them): the job's manifest, for
+    # its delivery report. One published by another message of the job is not here.
+    published_ids: list[str] = field(default_factory=list)
 
 
 class JobExists(Exception):
@@ -101,3 +107,29 @@ class AnotherJobStarted(Exception):
 
 class FanOutMoved(Exception):
     """Another fan-out runner recorded progress first; this one stops."""
+
+
+@dataclass(frozen=True)
+class JobDelivery:
+    """One invoice a job published, as its delivery report lists it: where the email
+    stands (``email_to``: the address it went to; ``reason``: why it failed or bounced)."""
+
+    invoice_id: str
+    number: str
+    resident_id: str
+    resident_name: str
+    amount_due: int
+    currency: str
+    email_status: EmailStatus
+    email_to: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    """A page of a job's deliveries, and how many of all its invoices are in each email
+    state (counted over the whole job, whatever the page shows)."""
+
+    states: dict[EmailStatus, int]
+    rows: list[JobDelivery]
+    next_cursor: str | None

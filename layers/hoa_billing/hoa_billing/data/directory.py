@@ -146,6 +146,16 @@ class DynamoDirectory(TableRepository):
         ):
             yield Resident.model_validate(values)
 
+    def resident_units(self, property_id: str) -> dict[str, str]:
+        """Each resident's unit, by resident id (one query of the property's residents)."""
+        rows = self._query_all(
+            KeyConditionExpression="pk = :p AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":p": {"S": property_id}, ":prefix": {"S": RESIDENT_PREFIX}},
+            ProjectionExpression="resident_id, #unit",
+            ExpressionAttributeNames={"#unit": "unit"},
+        )
+        return {str(row["resident_id"]): str(row.get("unit", "")) for row in rows}
+
     def update_resident(self, property_id: str, resident_id: str, change: ResidentChange) -> Resident:
         """The resident's new profile; a changed address clears the bouncing mark.
         ``Refused`` when there is no such resident."""

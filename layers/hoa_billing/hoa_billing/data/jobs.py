@@ -8,7 +8,13 @@ Items under ``pk = job_id``:
   ``failed``.
 * ``sk = "MSG#{message_id}"``: one marker per worker message that has been counted. It
   is written in the same transaction as the counters with ``attribute_not_exists``, so a
-  message delivered twice is counted once. Markers expire after a month.
+  message delivered twice is counted once. It lists the invoices the message published
+  (``inv``, a string set of at most ``CHUNK_SIZE`` = 25 ids, ~30 bytes each: the marker
+  stays under 1 KB, the write unit it cost before); an invoice another message of the
+  job published is listed there only, so each published invoice is in exactly one
+  marker. Together they are the job's manifest, read by its delivery report
+  (``data/deliveries.py``): a marker that lists invoices lives as long as its job (no
+  ``expires_at``); one that lists none expires after a month.
 * ``sk = "FAIL#{invoice_id}"``: why an invoice could not be published. Sorted before
   ``JOB``, so one Query (``sk <= "JOB"``, descending) returns the head then the failures.
 
@@ -53,6 +59,11 @@ MARKER_DAYS = 30
 PROPERTY_PREFIX = "PROPERTY#"
 LISTED_PREFIX = "JOB#"
 LATEST = "RUNNING"
+# On the head: the job's markers list what each message published (a head written before
+# they did has no such mark, and its job no delivery report).
+LISTED = "dl"
+# On a marker: the ids of the invoices its message published.
+PUBLISHED_IDS = "inv"
 
 
 def _head_item(job: PublishJob) -> dict[str, Any]:
@@ -73,6 +84,7 @@ def _head_item(job: PublishJob) -> dict[str, Any]:
         "fanout_done": job.fan_out.done,
         "started_at": iso(job.started_at),
         "updated_at": iso(job.updated_at),
+        LISTED: job.deliveries_listed,
     }
 
 
@@ -80,6 +92,7 @@ def _job_of(head: dict[str, Any], failures: list[dict[str, Any]] | None = None) 
     return PublishJob.model_validate(
         {
             **head,
+            "deliveries_listed": bool(head.get(LISTED, False)),
             "fan_out": FanOutProgress(
                 seq=int(head["fanout_seq"]), position=head.get("fanout_position"), done=bool(head["fanout_done"])
             ),
@@ -207,13 +220,13 @@ class DynamoPublishJobs(TableRepository):
         """Count one worker message once: marker + counters (+ failure reasons) in one
         transaction. False when this message was already counted."""
         now = iso(at)
-        marker = Put(
-            {
-                "pk": job_id,
-                "sk": MESSAGE_PREFIX + message_id,
-                "expires_at": int((at + timedelta(days=MARKER_DAYS)).timestamp()),
-            }
-        ).require_absent("pk")
+        marked: dict[str, Any] = {"pk": job_id, "sk": MESSAGE_PREFIX + message_id}
+        if tally.published_ids:
+            # The job's manifest: kept as long as the job, for its delivery report.
+            marked[PUBLISHED_IDS] = set(tally.published_ids)
+        else:
+            marked["expires_at"] = int((at + timedelta(days=MARKER_DAYS)).timestamp())
+        marker = Put(marked).require_absent("pk")
         counters = (
             Update()
             .add("published", tally.published)

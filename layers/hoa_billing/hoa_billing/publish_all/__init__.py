@@ -20,10 +20,26 @@ from dataclasses import dataclass
 
 from hoa_billing.core.clock import Clock, SystemClock
 from hoa_billing.invoices import Publisher
+from hoa_billing.publish_all.deliveries import (
+    DeliveryCounts,
+    DeliveryLine,
+    DeliveryReport,
+    DeliveryReports,
+    DeliveryState,
+)
 from hoa_billing.publish_all.fan_out import FanOut, FanOutResult
 from hoa_billing.publish_all.jobs import MAX_FAILURES_SHOWN, JobReads, job_id_for
 from hoa_billing.publish_all.messages import CHUNK_SIZE, Chunk, FanOutRequest, InvoiceRef
-from hoa_billing.publish_all.ports import DraftListings, InvoiceLookup, JobStore, Queue, ResidentBook
+from hoa_billing.publish_all.ports import (
+    DraftListings,
+    InvoiceLookup,
+    JobDeliveries,
+    JobStore,
+    LettersReady,
+    Queue,
+    ResidentBook,
+    UnitBook,
+)
 from hoa_billing.publish_all.start import BulkPreview, ScheduledRun, Starts
 from hoa_billing.publish_all.worker import DEFAULT_MAX_RECEIVE_COUNT, ChunkNotFinished, Worker
 
@@ -33,11 +49,17 @@ __all__ = [
     "BulkPreview",
     "Chunk",
     "ChunkNotFinished",
+    "DeliveryCounts",
+    "DeliveryLine",
+    "DeliveryReport",
+    "DeliveryReports",
+    "DeliveryState",
     "FanOut",
     "FanOutRequest",
     "FanOutResult",
     "InvoiceRef",
     "JobReads",
+    "LettersReady",
     "PublishAll",
     "ScheduledRun",
     "Starts",
@@ -52,6 +74,14 @@ class PublishAll:
     fan_out: FanOut
     worker: Worker
     jobs: JobReads
+    # The jobs' delivery reports (None when built without their reader).
+    delivery_reports: DeliveryReports | None = None
+
+    @property
+    def deliveries(self) -> DeliveryReports:
+        if self.delivery_reports is None:
+            raise RuntimeError("Publish All was built without its delivery reports")
+        return self.delivery_reports
 
     @classmethod
     def build(
@@ -67,7 +97,13 @@ class PublishAll:
         clock: Clock | None = None,
         page_size: int | None = None,
         max_receive_count: int | None = None,
+        deliveries: JobDeliveries | None = None,
+        units: UnitBook | None = None,
+        letters: LettersReady | None = None,
     ) -> PublishAll:
+        """``deliveries`` and ``units``: the jobs' deliveries and the residents' units, for
+        the jobs' delivery reports; ``letters``: the letters feature's count of a job's
+        printable letters (None: the report has no such count)."""
         clock = clock or SystemClock()
         fan_out = FanOut(listings, directory, jobs, publish_queue, fan_out_queue, clock)
         if page_size is not None:
@@ -77,4 +113,9 @@ class PublishAll:
             fan_out=fan_out,
             worker=Worker(publisher, invoices, jobs, clock, max_receive_count or DEFAULT_MAX_RECEIVE_COUNT),
             jobs=JobReads(jobs),
+            delivery_reports=(
+                DeliveryReports(jobs, deliveries, units, letters)
+                if deliveries is not None and units is not None
+                else None
+            ),
         )

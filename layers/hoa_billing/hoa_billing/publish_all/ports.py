@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from hoa_billing.core.jobs import ChunkTally, FanOutProgress, PublishJob
-from hoa_billing.core.models import DraftAmount, DraftRef, Invoice, InvoiceStatus, Property, Resident
+from hoa_billing.core.jobs import ChunkTally, DeliveryPage, FanOutProgress, JobDelivery, PublishJob
+from hoa_billing.core.models import DraftAmount, DraftRef, EmailStatus, Invoice, InvoiceStatus, Property, Resident
 
 
 class DraftListings(Protocol):
@@ -51,3 +51,23 @@ class Queue(Protocol):
     def send(self, body: dict[str, Any]) -> None: ...
 
     def send_all(self, bodies: Sequence[dict[str, Any]]) -> None: ...
+
+
+class JobDeliveries(Protocol):
+    """The invoices a job published and where each one's email stands."""
+
+    def all(self, job_id: str) -> list[JobDelivery]: ...
+
+    def page(self, job_id: str, email: EmailStatus | None, limit: int, cursor: str | None) -> DeliveryPage: ...
+
+    def cursor_after(self, job_id: str, email: EmailStatus | None, row: JobDelivery) -> str: ...
+
+
+class UnitBook(Protocol):
+    def resident_units(self, property_id: str) -> dict[str, str]: ...
+
+
+class LettersReady(Protocol):
+    """How many printable letters of a job are ready (the letters feature's ``LetterCounts``)."""
+
+    def ready_count(self, property_id: str, job_id: str) -> int: ...

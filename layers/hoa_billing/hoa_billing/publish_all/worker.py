@@ -20,6 +20,7 @@ DEFAULT_MAX_RECEIVE_COUNT = 5
 class _Outcome:
     published: int = 0
     published_amount: int = 0
+    published_ids: list[str] = field(default_factory=list)
     skipped: int = 0
     duplicates: int = 0  # published by another message of the same job: not counted here
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -73,6 +74,7 @@ class Worker:
                     read_back=False,
                 )
                 outcome.published += 1
+                outcome.published_ids.append(ref.id)
                 outcome.published_amount += self._amount(ref.amount, ref.id)
             except errors.InvoiceNotDraft as refused:
                 if refused.details.get("status") == InvoiceStatus.DRAFT.value:
@@ -96,7 +98,12 @@ class Worker:
         if outcome.errors and not final_attempt:
             raise ChunkNotFinished(f"{len(outcome.errors)} publishes failed; the message will be delivered again")
         tally = ChunkTally(
-            outcome.published, outcome.skipped, outcome.failures, chunk.property_id, outcome.published_amount
+            outcome.published,
+            outcome.skipped,
+            outcome.failures,
+            chunk.property_id,
+            outcome.published_amount,
+            outcome.published_ids,
         )
         self.jobs.record_chunk(chunk.job_id, message_id, tally, self.clock.now())
         if outcome.errors:
