@@ -3,12 +3,13 @@
 //
 // The residents with no email address, to notify another way (the invoice list's
 // email=skipped_no_address); then the job's email delivery (sent, failed, bounced, no
-// address) with links to its delivery report and CSV. The printable letters for residents
-// without an address (one PDF per job) belong here too, as a further section returned by
-// publishAllReport: each a <section class="report-section" aria-labelledby=...> with its
-// own heading. The dialog renders whatever this returns into #publish-all-report.
+// address) with links to its delivery report and CSV; then the job's printed letters for
+// the residents the email could not reach (one PDF, printed when asked for). Each is a
+// <section class="report-section" aria-labelledby=...> with its own heading. The dialog
+// renders whatever this returns into #publish-all-report.
 
 import {h} from '../dom.js';
+import {letterButton} from '../letters.js';
 import {deliverySection} from './deliveries.js';
 
 /**
@@ -46,5 +47,25 @@ export async function publishAllReport({api, base, job}) {
   } catch {
     // Nor does it need the delivery counts: the report's page says what went wrong.
   }
+  sections.push(
+    h(
+      'section',
+      {class: 'report-section', 'aria-labelledby': 'letters-heading'},
+      h('h3', {id: 'letters-heading'}, 'Letters to print'),
+      h(
+        'p',
+        {},
+        'Residents the email could not reach (no address, or an email refused or bounced) get a one-page letter with a QR code to pay. ',
+        'All of this job’s letters come as one PDF, with a cover page listing who to mail.',
+      ),
+      letterButton(api, `${base}/publish-jobs/${encodeURIComponent(job.job_id)}/letters`, {
+        id: 'print-letters',
+        label: 'Print letters',
+        waiting: 'Printing the letters…',
+        ready: (data) => `Open ${data.letters} ${data.letters === 1 ? 'letter' : 'letters'} (PDF)`,
+        none: 'No letters to print yet: every resident was reached by email, or their letters are still being printed.',
+      }),
+    ),
+  );
   return sections;
 }
