@@ -206,6 +206,11 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     page.locator("#delivery-section").wait_for()
     shoot(page, "publish-all-finished")
     report_path = page.locator("#delivery-report-link").get_attribute("href")
+    # The letters for the residents the email could not reach: printed when asked for.
+    page.get_by_role("button", name="Print letters").click()
+    page.locator("#print-letters-link").wait_for(timeout=60_000)
+    page.locator("#print-letters-link").scroll_into_view_if_needed()
+    shoot(page, "publish-all-letters")
     page.get_by_role("button", name="Done").click()
 
     page.goto(f"{base}/invoices/{robin['invoice_id']}")
@@ -269,6 +274,12 @@ def story(page: Page, resident: Page, runtime: RunningRuntime, shoot: Camera) ->
     page.get_by_label("Show").select_option(label="Failed")
     expect(page.locator("#delivery-table tbody tr")).to_have_count(2)  # Casey Patel's two invoices
     shoot(page, "delivery-report-failed")
+    # An invoice the email could not reach: its page offers the printed letter.
+    unreached = api(runtime, "GET", f"/properties/{PROPERTY}/invoices?email=skipped_no_address&limit=1")["items"][0]
+    page.goto(f"{base}/invoices/{unreached['invoice_id']}")
+    page.get_by_role("button", name="Print letter").click()
+    page.locator("#print-letter-link").wait_for(timeout=60_000)
+    shoot(page, "invoice-letter")
     alex = draft(runtime, "Alex Kim", [("Monthly assessment - May", 32500)])
     page.goto(f"{base}/residents")
     page.locator("table.residents").wait_for()
