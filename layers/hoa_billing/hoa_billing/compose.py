@@ -107,8 +107,9 @@ def publish_all() -> PublishAll:
         max_receive_count=settings.publish_max_receive_count,
         deliveries=DynamoJobDeliveries(get_settings().invoices_table, jobs_table=settings.publish_jobs_table),
         units=directory(),
-        # The printed letters of the job, counted in the letters bucket.
-        letters=letter_counts(),
+        # The printed letters of the job, counted in the letters bucket when a report asks:
+        # only the API function has the bucket; the fan-out and the workers never count.
+        letters=_JobLetterCounts(),
     )
 
 
@@ -256,6 +257,13 @@ def letter_counts() -> LetterCounts:
     from hoa_billing.letters_delivery import LetterCounts
 
     return LetterCounts(letter_files())
+
+
+class _JobLetterCounts:
+    """``letter_counts()``, built on the first count rather than with Publish All."""
+
+    def ready_count(self, property_id: str, job_id: str) -> int:
+        return letter_counts().ready_count(property_id, job_id)
 
 
 def reset() -> None:

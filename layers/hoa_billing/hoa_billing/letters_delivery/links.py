@@ -89,7 +89,7 @@ class LetterLinks:
         if self.files.letter_version(property_id, invoice_id) == invoice.version:
             name = file_name(invoice)
             return Link(self.files.letter_link(property_id, invoice_id, name, self.link_seconds), self._expiry(), name)
-        self._ask(LetterRequest("invoice", property_id, invoice_id))
+        self._ask(LetterRequest("invoice", property_id, invoice_id), wanted=f"v{invoice.version}")
         return Preparing(INVOICE_RETRY_AFTER)
 
     def job_letters(self, property_id: str, job_id: str) -> JobLetters | Preparing:
@@ -103,18 +103,22 @@ class LetterLinks:
             name = f"letters-{job_id}.pdf"
             link = Link(self.files.batch_link(property_id, job_id, name, self.link_seconds), self._expiry(), name)
             return JobLetters(len(invoice_ids), link)
-        self._ask(LetterRequest("job", property_id, job_id))
+        self._ask(LetterRequest("job", property_id, job_id), wanted=digest_of(invoice_ids)[:16])
         return Preparing(JOB_RETRY_AFTER, letters=len(invoice_ids))
 
-    def _ask(self, request: LetterRequest) -> None:
-        """Queue the request unless one was queued in the last minutes. Sent first, noted
-        after: a note that failed to be written only means a second request later."""
+    def _ask(self, request: LetterRequest, *, wanted: str) -> None:
+        """Queue the request unless the same one was queued in the last minutes. Sent
+        first, noted after: a note that failed to be written only means a second request
+        later. ``wanted`` names what is asked for (the invoice's version, the job's letters):
+        a letter printed meanwhile makes a job's PDF asked for earlier out of date, and
+        asking for the new set queues at once rather than after the pause."""
         kind: Kind = request.kind
-        asked = self.files.asked_at(request.property_id, NOTE_KINDS[kind], request.subject_id)
+        note = f"{request.subject_id}.{wanted}"
+        asked = self.files.asked_at(request.property_id, NOTE_KINDS[kind], note)
         if asked is not None and self.clock.now() - asked < ASK_AGAIN_AFTER:
             return
         self.queue.send(request.body())
-        self.files.note_asked(request.property_id, NOTE_KINDS[kind], request.subject_id)
+        self.files.note_asked(request.property_id, NOTE_KINDS[kind], note)
 
     def _expiry(self) -> datetime:
         return self.clock.now() + timedelta(seconds=self.link_seconds)
