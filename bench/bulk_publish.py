@@ -208,7 +208,12 @@ def email_stage(stack: Stack, streams: Any, sqs: Any, meter: LambdaMeter) -> tup
     """The email outbox function over the table's stream, read from its current end, and
     the email sender over the queue it fills."""
     props = stack.functions()["EmailOutboxFunction"]
-    (event_name,) = [name for name, event in props["Events"].items() if event["Type"] == "DynamoDB"]
+    # The invoices table's stream (the notices table's stream is the function's other source).
+    (event_name,) = [
+        name
+        for name, event in props["Events"].items()
+        if event["Type"] == "DynamoDB" and "InvoicesTable" in str(event["Properties"]["Stream"])
+    ]
     reader = StreamReader(streams, stack.resolve(props["Events"][event_name]["Properties"]["Stream"]))
     reader.read()  # start at LATEST: only what the bulk run writes
     mapping = EventSourceMapping.from_template(stack, "EmailOutboxFunction", event_name, sqs)
