@@ -11,7 +11,7 @@ import boto3
 
 from hoa_billing import compose
 from hoa_billing.core.clock import FixedClock
-from hoa_billing.core.settings import get_bulk_settings
+from hoa_billing.core.settings import get_bulk_settings, get_letter_settings
 from hoa_billing.data.deliveries import DynamoJobDeliveries
 from hoa_billing.data.directory import DynamoDirectory
 from hoa_billing.data.invoices import DynamoInvoices
@@ -82,9 +82,11 @@ def make_publisher(
 
 def use_bulk_environment(stack: Stack, monkeypatch: Any) -> None:
     """The bulk functions' environment from template.yaml, as Lambda would set it."""
-    for key, value in stack.function_environment("BulkPublishWorkerFunction").items():
-        monkeypatch.setenv(key, value)
+    for function in ("BulkPublishWorkerFunction", "BulkPublishApiFunction"):
+        for key, value in stack.function_environment(function).items():
+            monkeypatch.setenv(key, value)
     get_bulk_settings.cache_clear()
+    get_letter_settings.cache_clear()
     compose.publish_all.cache_clear()
 
 
